@@ -1,0 +1,45 @@
+"""equalcare_nlp: tag feedback language as fear-state, flow-state or neutral, for group-level listening.
+
+    >>> import equalcare_nlp as eq
+    >>> model = eq.load_model()
+    >>> model.predict(["Thank you for all your hard work"])
+    array(['flow'], dtype=object)
+"""
+
+from .corpora import load_corpus, load_labelled, to_labels
+from .labels import FEAR, FLOW, LABELS, NEUTRAL, LabelMap, load_label_map
+from .model import Explanation, FearFlowClassifier
+from .persist import (
+    ModelCompatibilityError,
+    ModelIntegrityError,
+    default_model_path,
+    load_model,
+    read_manifest,
+    save_model,
+)
+from .preprocess import MAX_CHARS, Preprocessor, make_nlp
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FEAR",
+    "FLOW",
+    "LABELS",
+    "MAX_CHARS",
+    "NEUTRAL",
+    "Explanation",
+    "FearFlowClassifier",
+    "LabelMap",
+    "ModelCompatibilityError",
+    "ModelIntegrityError",
+    "Preprocessor",
+    "default_model_path",
+    "load_corpus",
+    "load_label_map",
+    "load_labelled",
+    "load_model",
+    "make_nlp",
+    "read_manifest",
+    "save_model",
+    "to_labels",
+]

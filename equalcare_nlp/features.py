@@ -1,0 +1,160 @@
+"""Features over model tokens: word n-grams and valence-lexicon scores with negation handled.
+
+The n-grams learn the training corpus' own vocabulary; the lexicon features carry what a
+Reddit-trained bag of words cannot: words the corpus never saw still score through VADER's
+general valence lexicon (MIT, shipped in ``vaderSentiment``) and our own workplace and care
+lexicon (``data/lexicons/workplace.tsv``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion
+
+from .preprocess import NEG_PREFIX, Preprocessor
+from .resources import resource_path
+
+#: VADER's factor for a negated lexicon word.
+NEGATION_SCALAR = -0.74
+#: VADER's normalisation constant for the compound score.
+COMPOUND_ALPHA = 15.0
+
+
+def word_ngrams(tokens: Sequence[str], ngram_range: tuple[int, int] = (1, 2)) -> list[str]:
+    """Space-joined n-grams of ``tokens`` for every n in ``ngram_range`` (inclusive)."""
+    low, high = ngram_range
+    grams = list(tokens) if low == 1 else []
+    for n in range(max(low, 2), high + 1):
+        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return grams
+
+
+def ngram_vectorizer(ngram_range: tuple[int, int] = (1, 2), min_df: int = 2) -> TfidfVectorizer:
+    """Sublinear TF-IDF over word n-grams of already-preprocessed token lists."""
+    return TfidfVectorizer(
+        analyzer=partial(word_ngrams, ngram_range=tuple(ngram_range)),
+        min_df=min_df,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
+
+
+def vader_lexicon() -> dict[str, float]:
+    """VADER's word -> mean valence table, read from the installed ``vaderSentiment`` package."""
+    import vaderSentiment
+
+    path = Path(vaderSentiment.__file__).with_name("vader_lexicon.txt")
+    table = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2:
+            table[parts[0]] = float(parts[1])
+    return table
+
+
+def read_lexicon_tsv(path: Path) -> dict[str, float]:
+    """A ``term<TAB>valence`` file; ``#`` lines are comments."""
+    table = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            term, valence = line.rsplit("\t", 1)
+            table[term] = float(valence)
+    return table
+
+
+class LexiconFeatures(TransformerMixin, BaseEstimator):
+    """Valence-lexicon scores of token lists, with negation and multi-word terms.
+
+    Each lexicon term is preprocessed like the text, so it matches lemmas. A term found in a
+    negation scope counts ``NEGATION_SCALAR`` times its valence. Output columns (see
+    :meth:`get_feature_names_out`), multiplied by ``weight`` so the scale, and hence how much
+    the linear model's regularisation holds them back, is a tunable choice:
+    VADER-style compound score, positive and negative share, log of positive and negative sums.
+    """
+
+    def __init__(self, lexicons: Sequence[str] = ("vader", "workplace"), weight: float = 1.0):
+        self.lexicons = lexicons
+        self.weight = weight
+
+    def fit(self, X: Iterable[Sequence[str]] = None, y: object = None) -> LexiconFeatures:  # noqa: N803
+        table: dict[str, float] = {}
+        for name in self.lexicons:
+            if name == "vader":
+                table.update(vader_lexicon())
+            elif name == "workplace":
+                table.update(read_lexicon_tsv(resource_path("data", "lexicons", "workplace.tsv")))
+            else:
+                table.update(read_lexicon_tsv(Path(name)))
+        preprocess = Preprocessor()
+        terms = list(table)
+        lexicon: dict[tuple[str, ...], float] = {}
+        for term, tokens in zip(terms, preprocess.pipe(terms), strict=True):
+            key = tuple(_base(t) for t in tokens)
+            if key and (len(key) > 1 or key not in lexicon):
+                lexicon[key] = table[term]
+        self.lexicon_ = lexicon
+        self.max_term_len_ = max(len(k) for k in lexicon)
+        return self
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        return np.array(["compound", "pos_share", "neg_share", "log_pos", "log_neg"], dtype=object)
+
+    def valences(self, tokens: Sequence[str]) -> list[tuple[int, int, float]]:
+        """Matched lexicon spans of one token list as ``(start, end, signed valence)``."""
+        lexicon, longest = self.lexicon_, self.max_term_len_
+        base = [_base(t) for t in tokens]
+        spans = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(longest, len(tokens) - i), 0, -1):
+                valence = lexicon.get(tuple(base[i : i + n]))
+                if valence is not None:
+                    if tokens[i].startswith(NEG_PREFIX):
+                        valence *= NEGATION_SCALAR
+                    spans.append((i, i + n, valence))
+                    i += n
+                    break
+            else:
+                i += 1
+        return spans
+
+    def transform(self, X: Iterable[Sequence[str]]) -> sp.csr_matrix:  # noqa: N803
+        rows = []
+        for tokens in X:
+            values = [v for _, _, v in self.valences(tokens)]
+            pos = sum(v for v in values if v > 0)
+            neg = -sum(v for v in values if v < 0)
+            total = pos - neg
+            rows.append(
+                (
+                    total / math.sqrt(total * total + COMPOUND_ALPHA),
+                    pos / (pos + neg + 1.0),
+                    neg / (pos + neg + 1.0),
+                    math.log1p(pos),
+                    math.log1p(neg),
+                )
+            )
+        matrix = np.asarray(rows, dtype=np.float32).reshape(-1, 5) * self.weight
+        return sp.csr_matrix(matrix)
+
+
+def _base(token: str) -> str:
+    return token[len(NEG_PREFIX) :] if token.startswith(NEG_PREFIX) else token
+
+
+def make_features(
+    ngram_range: tuple[int, int] = (1, 2), min_df: int = 2, lexicon_weight: float = 1.0
+) -> FeatureUnion:
+    """Word n-grams plus lexicon scores, over token lists from :class:`Preprocessor`."""
+    parts = [("words", ngram_vectorizer(ngram_range, min_df))]
+    if lexicon_weight:
+        parts.append(("lexicon", LexiconFeatures(weight=lexicon_weight)))
+    return FeatureUnion(parts)

@@ -1,0 +1,71 @@
+"""The three labels and the maps from public emotion label sets onto them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .resources import resource_path
+
+FEAR = "fear"
+FLOW = "flow"
+NEUTRAL = "neutral"
+#: The canonical labels, in the column order used for probabilities everywhere.
+LABELS: tuple[str, ...] = (FEAR, FLOW, NEUTRAL)
+#: Returned by :meth:`LabelMap.map_many` when an example carries both fear and flow emotions.
+MIXED = "mixed"
+
+
+@dataclass(frozen=True)
+class LabelMap:
+    """A mapping from a corpus' own labels to ``fear`` / ``flow`` / ``neutral``.
+
+    A source label mapped to ``None`` is left out (e.g. CARER's *surprise*).
+    """
+
+    corpus: str
+    labels: Mapping[str, str | None]
+    why: str = ""
+
+    def __post_init__(self) -> None:
+        bad = {k: v for k, v in self.labels.items() if v is not None and v not in LABELS}
+        if bad:
+            raise ValueError(
+                f"Label map {self.corpus!r} maps to unknown targets {bad}; "
+                f"targets must be one of {LABELS} or null"
+            )
+
+    def map(self, label: str) -> str | None:
+        """Map one source label; raises ``KeyError`` listing the known labels when unknown."""
+        try:
+            return self.labels[label]
+        except KeyError:
+            raise KeyError(
+                f"Label {label!r} is not in the {self.corpus!r} label map; "
+                f"known labels: {sorted(self.labels)}"
+            ) from None
+
+    def map_many(self, labels: Iterable[str]) -> str | None:
+        """Map a multi-label example: fear and flow together give ``MIXED``.
+
+        One state plus neutral-type labels gives that state; only neutral-type labels give
+        ``neutral``; only left-out labels give ``None``.
+        """
+        targets = {self.map(label) for label in labels} - {None}
+        states = targets - {NEUTRAL}
+        if len(states) > 1:
+            return MIXED
+        if states:
+            return states.pop()
+        return NEUTRAL if targets else None
+
+
+def load_label_map(name_or_path: str | Path) -> LabelMap:
+    """Load a shipped label map by corpus name (``"goemotions"``) or a JSON file path."""
+    path = Path(name_or_path)
+    if path.suffix != ".json":
+        path = resource_path("data", "label_maps", f"{name_or_path}.json")
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    return LabelMap(corpus=spec["corpus"], labels=spec["labels"], why=spec.get("why", ""))

@@ -1,0 +1,197 @@
+"""The fear/flow/neutral classifier: spaCy preprocessing -> features -> calibrated linear model."""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
+
+from .features import make_features
+from .labels import LABELS
+from .preprocess import MAX_CHARS, Preprocessor
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why the model chose ``label`` for one text.
+
+    ``terms`` are ``(feature, weight)`` pairs sorted by absolute weight: each weight is the
+    feature's exact contribution to the chosen label's calibrated log-odds against the mean of
+    all labels (positive pushes towards ``label``). Summed with ``bias`` they give that
+    log-odds exactly, because the model is linear.
+    """
+
+    text: str
+    label: str
+    probabilities: dict[str, float]
+    terms: list[tuple[str, float]]
+    bias: float
+    tokens: list[str] = field(default_factory=list)
+
+
+class FearFlowClassifier(ClassifierMixin, BaseEstimator):
+    """Classify texts as ``fear``, ``flow`` or ``neutral`` (scikit-learn estimator over raw texts).
+
+    Parameters
+    ----------
+    ngram_range : word n-gram sizes over the preprocessed tokens.
+    min_df : n-grams seen in fewer training texts are ignored.
+    lexicon_weight : scale of the valence-lexicon features (0 turns them off); a larger
+        scale means weaker regularisation of what carries across domains.
+    C : inverse regularisation strength of the logistic regression.
+    class_weight : passed to :class:`~sklearn.linear_model.LogisticRegression`.
+    calibration_cv : folds for temperature-scaling calibration of the probabilities
+        (``None`` keeps the raw logistic regression probabilities).
+    max_chars : texts are truncated to this many characters.
+    max_iter : solver iterations.
+    """
+
+    def __init__(
+        self,
+        *,
+        ngram_range: tuple[int, int] = (1, 2),
+        min_df: int = 2,
+        lexicon_weight: float = 1.0,
+        C: float = 1.0,  # noqa: N803 - scikit-learn's name
+        class_weight: str | dict | None = "balanced",
+        calibration_cv: int | None = 3,
+        max_chars: int = MAX_CHARS,
+        max_iter: int = 3000,
+    ):
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.lexicon_weight = lexicon_weight
+        self.C = C
+        self.class_weight = class_weight
+        self.calibration_cv = calibration_cv
+        self.max_chars = max_chars
+        self.max_iter = max_iter
+
+    # -- fitting ---------------------------------------------------------------------------
+    def fit(self, X: Sequence[str], y: Sequence[str], sample_weight: Sequence[float] | None = None):  # noqa: N803
+        """Learn from texts ``X`` and labels ``y`` (each one of ``fear``, ``flow``, ``neutral``)."""
+        y = np.asarray(y, dtype=object)
+        if len(X) != len(y):
+            raise ValueError(f"X has {len(X)} texts but y has {len(y)} labels")
+        unknown = sorted(set(y) - set(LABELS))
+        if unknown:
+            raise ValueError(f"Unknown labels {unknown}; labels must be among {list(LABELS)}")
+        if len(set(y)) < 2:
+            raise ValueError(f"Need at least two distinct labels to fit, got {sorted(set(y))}")
+        self.preprocessor_ = Preprocessor(max_chars=self.max_chars)
+        self.features_ = make_features(self.ngram_range, self.min_df, self.lexicon_weight)
+        features = self.features_.fit_transform(self.preprocessor_.pipe(X))
+        self._drop_stop_words()
+        linear = LogisticRegression(
+            C=self.C, class_weight=self.class_weight, max_iter=self.max_iter
+        )
+        folds = min(self.calibration_cv or 0, min(Counter(y).values()))
+        if self.calibration_cv and folds < 2:
+            warnings.warn(
+                f"Too few examples of the rarest label ({folds}) for {self.calibration_cv}-fold "
+                "calibration; probabilities are left uncalibrated",
+                stacklevel=2,
+            )
+        if folds >= 2:
+            calibrated = CalibratedClassifierCV(
+                linear, method="temperature", cv=folds, ensemble=False
+            ).fit(features, y, sample_weight=sample_weight)
+            # The inner estimator was fit on label-encoded y; its rows follow calibrated.classes_.
+            self.linear_ = calibrated.calibrated_classifiers_[0].estimator
+            self.inverse_temperature_ = float(calibrated.calibrated_classifiers_[0].calibrators[0].beta_)
+            self.classes_ = calibrated.classes_
+        else:
+            self.linear_ = linear.fit(features, y, sample_weight=sample_weight)
+            self.inverse_temperature_ = 1.0
+            self.classes_ = self.linear_.classes_
+        self.n_features_out_ = features.shape[1]
+        return self
+
+    def _drop_stop_words(self) -> None:
+        # TfidfVectorizer keeps every pruned n-gram in stop_words_, only for introspection;
+        # it would dominate the saved model's size.
+        words = dict(self.features_.transformer_list)["words"]
+        words.stop_words_ = None
+
+    # -- prediction ------------------------------------------------------------------------
+    def tokens(self, X: Iterable[str]) -> list[list[str]]:  # noqa: N803
+        """The preprocessed tokens the model sees for each text."""
+        check_is_fitted(self)
+        return self.preprocessor_.pipe(X)
+
+    def _features(self, X: Iterable[str]):  # noqa: N803
+        return self.features_.transform(self.tokens(X))
+
+    def _weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """Calibrated coefficients and intercepts, one row per class (binary models too)."""
+        coef = self.linear_.coef_ * self.inverse_temperature_
+        intercept = self.linear_.intercept_ * self.inverse_temperature_
+        if coef.shape[0] == 1:  # binary: the one row scores classes_[1] against classes_[0]
+            coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+            intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+        return coef, intercept
+
+    def decision_function(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
+        """Calibrated log-odds, one column per class in ``classes_``."""
+        coef, intercept = self._weights()
+        return np.asarray(self._features(X) @ coef.T) + intercept
+
+    def predict_proba(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
+        """Calibrated probabilities, one column per class in ``classes_``."""
+        return _softmax(self.decision_function(X))
+
+    def predict(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
+        """The most probable label of each text."""
+        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+
+    # -- explanation -----------------------------------------------------------------------
+    def feature_names(self) -> np.ndarray:
+        """Names of the model's features (n-grams as text, lexicon scores as ``lexicon:*``)."""
+        check_is_fitted(self)
+        if getattr(self, "_feature_names", None) is None:
+            names = self.features_.get_feature_names_out()
+            self._feature_names = np.array(
+                [n.split("__", 1)[1] if n.startswith("words__") else n.replace("__", ":", 1) for n in names],
+                dtype=object,
+            )
+        return self._feature_names
+
+    def explain(self, text: str, top: int = 10) -> Explanation:
+        """The ``top`` features that pushed ``text``'s prediction, with exact linear weights."""
+        check_is_fitted(self)
+        tokens = self.preprocessor_.pipe([text])[0]
+        row = self.features_.transform([tokens]).tocsr()
+        coef, intercept = self._weights()
+        centred = coef - coef.mean(axis=0)
+        scores = np.asarray(row @ centred.T) + (intercept - intercept.mean())
+        k = int(np.argmax(scores))
+        contributions = row.data * centred[k, row.indices]
+        order = np.argsort(-np.abs(contributions))[:top]
+        names = self.feature_names()
+        return Explanation(
+            text=text,
+            label=str(self.classes_[k]),
+            probabilities=dict(zip(map(str, self.classes_), _softmax(scores).ravel().tolist(), strict=True)),
+            terms=[(str(names[row.indices[i]]), float(contributions[i])) for i in order],
+            bias=float(intercept[k] - intercept.mean()),
+            tokens=tokens,
+        )
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_feature_names", None)
+        return state
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    scores = np.asarray(scores, dtype=np.float64)
+    scores = scores - scores.max(axis=1, keepdims=True)
+    exp = np.exp(scores)
+    return exp / exp.sum(axis=1, keepdims=True)

@@ -1,0 +1,294 @@
+"""The spaCy preprocessing stage: raw text -> the tokens the model sees.
+
+The pipeline is built only from what PyPI ships: ``spacy.blank("en")``'s rule-based tokenizer,
+a lookup lemmatizer backed by ``spacy-lookups-data`` and three small registered components:
+
+``equalcare_lemmatizer``
+    lemma of the lower-cased norm, so contractions expand (``n't`` -> ``not``) and sentence
+    case does not split the vocabulary; elongations ("soooo") are squeezed before look-up.
+``equalcare_normalize``
+    placeholders for URLs, e-mail addresses, @handles, numbers and GoEmotions' ``[NAME]`` /
+    ``[RELIGION]`` masks; marks clause boundaries and punctuation the model ignores.
+``equalcare_negation``
+    negation scope: tokens after a negator up to the next clause boundary (or
+    :data:`NEGATION_WINDOW` tokens) are negated, so "not coping" differs from "coping".
+
+:class:`Preprocessor` runs that pipeline fast on batches. spaCy's tokenizer cache stops
+working for the rest of a text after a special-case token such as a contraction (spaCy issue
+13950), which costs about 20x on comment-like text. spaCy tokenizes each whitespace-separated
+chunk independently, so the preprocessor keeps its own cache keyed on the raw chunk and runs
+only unseen chunks through ``nlp.pipe``; negation scope, which crosses chunks, is computed
+afterwards with the same function the spaCy component uses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+import spacy
+from spacy.language import Language
+from spacy.lookups import Lookups
+from spacy.pipeline import Lemmatizer
+from spacy.symbols import ORTH
+from spacy.tokens import Doc, Token
+from sklearn.base import BaseEstimator, TransformerMixin
+
+#: Texts longer than this many characters are truncated before preprocessing.
+MAX_CHARS = 5_000
+#: Negation scope ends at a clause boundary or after this many tokens.
+NEGATION_WINDOW = 6
+#: Prefix of a token inside a negation scope: "not coping" -> ["not", "not_cope"].
+NEG_PREFIX = "not_"
+#: Extra token emitted after an elongated word ("soooo" -> ["so", ELONGATED]).
+ELONGATED = "<elong>"
+
+NEGATORS = frozenset(
+    {
+        "not",
+        "no",
+        "never",
+        "nothing",
+        "nobody",
+        "none",
+        "nor",
+        "neither",
+        "nowhere",
+        "without",
+        "hardly",
+        "barely",
+        "cannot",
+    }
+)
+BOUNDARY_WORDS = frozenset(
+    {"but", "and", "or", "so", "because", "however", "although", "though", "yet", "while"}
+)
+BOUNDARY_PUNCT = frozenset({".", ",", ";", ":", "!", "?", "...", "…", "-", "--", "—", "–", "(", ")"})
+KEPT_PUNCT = frozenset({"!", "?"})
+MASKS = {"[NAME]": "<name>", "[RELIGION]": "<religion>"}
+
+_ELONGATION = re.compile(r"(.)\1{2,}")
+_HANDLE = re.compile(r"^@\w+$")
+_PLACEHOLDER_CHECKS = (
+    ("<url>", lambda t: t.like_url),
+    ("<email>", lambda t: t.like_email),
+    ("<user>", lambda t: bool(_HANDLE.match(t.text))),
+    ("<num>", lambda t: t.like_num or t.is_digit),
+)
+
+# Flags of a token record; a record is what the model needs of one spaCy token.
+BOUNDARY = 1
+DROP = 2
+ELONG = 4
+
+
+class TokenRecord(NamedTuple):
+    """One spaCy token as the model sees it: normalised form plus boundary/drop/elongation flags."""
+
+    norm: str
+    flags: int
+
+
+for _name in ("ec_norm", "ec_flags"):
+    if not Token.has_extension(_name):
+        Token.set_extension(_name, default=None)
+if not Token.has_extension("negated"):
+    Token.set_extension("negated", default=False)
+
+
+class NormLemmatizer(Lemmatizer):
+    """spaCy's lookup lemmatizer applied to the lower-cased norm, aware of elongations."""
+
+    @classmethod
+    def get_lookups_config(cls, mode: str) -> tuple[list[str], list[str]]:
+        return (["lemma_lookup"], []) if mode == "norm_lookup" else super().get_lookups_config(mode)
+
+    def norm_lookup_lemmatize(self, token: Token) -> list[str]:
+        table = self.lookups.get_table("lemma_lookup", {})
+        norm = token.norm_
+        if _ELONGATION.search(norm):
+            double = _ELONGATION.sub(r"\1\1", norm)
+            single = _ELONGATION.sub(r"\1", norm)
+            norm = single if double not in table and single in table else double
+        return [table.get(norm, norm)]
+
+
+@Language.factory(
+    "equalcare_lemmatizer",
+    default_config={"mode": "norm_lookup", "overwrite": True, "model": None, "scorer": None},
+)
+def make_norm_lemmatizer(nlp, model, name, mode, overwrite, scorer):  # noqa: D103 - spaCy factory
+    return NormLemmatizer(nlp.vocab, model, name, mode=mode, overwrite=overwrite, scorer=scorer)
+
+
+@Language.component("equalcare_normalize")
+def normalize_component(doc: Doc) -> Doc:
+    """Set ``token._.ec_norm`` (placeholder or lemma) and ``token._.ec_flags``."""
+    for token in doc:
+        token._.ec_norm, token._.ec_flags = _normalize_token(token)
+    return doc
+
+
+@Language.component("equalcare_negation")
+def negation_component(doc: Doc) -> Doc:
+    """Set ``token._.negated`` for tokens inside a negation scope."""
+    for token, negated in zip(doc, negation_scope(doc_records(doc)), strict=True):
+        token._.negated = negated
+    return doc
+
+
+def _normalize_token(token: Token) -> TokenRecord:
+    text = token.text
+    if text in MASKS:
+        return TokenRecord(MASKS[text], 0)
+    for placeholder, check in _PLACEHOLDER_CHECKS:
+        if check(token):
+            return TokenRecord(placeholder, 0)
+    norm = token.lemma_ or token.norm_
+    flags = ELONG if _ELONGATION.search(token.lower_) and not token.is_punct else 0
+    if token.is_punct or token.is_space:
+        squeezed = _ELONGATION.sub(r"\1\1", token.norm_)
+        if squeezed in BOUNDARY_PUNCT or squeezed[:1] in KEPT_PUNCT:
+            flags |= BOUNDARY
+        is_emoticon = len(squeezed) > 1 and len(set(squeezed)) > 1 and squeezed not in BOUNDARY_PUNCT
+        if token.is_space or not (squeezed[:1] in KEPT_PUNCT or is_emoticon):
+            flags |= DROP
+        return TokenRecord(squeezed, flags)
+    if norm in BOUNDARY_WORDS:
+        flags |= BOUNDARY
+    return TokenRecord(norm, flags)
+
+
+def doc_records(doc: Doc) -> list[TokenRecord]:
+    """The token records of a processed Doc (after ``equalcare_normalize``)."""
+    return [TokenRecord(t._.ec_norm, t._.ec_flags) for t in doc]
+
+
+def negation_scope(records: Sequence[TokenRecord]) -> list[bool]:
+    """For each record, whether it lies inside a negation scope.
+
+    A scope opens after a negator and closes at a clause boundary (punctuation, "but",
+    "and", ...) or after :data:`NEGATION_WINDOW` tokens. The negator itself is not negated.
+    """
+    out = [False] * len(records)
+    remaining = 0
+    for i, (norm, flags) in enumerate(records):
+        if flags & BOUNDARY:
+            remaining = 0
+        elif norm in NEGATORS:
+            remaining = NEGATION_WINDOW
+        elif remaining:
+            out[i] = True
+            remaining -= 1
+    return out
+
+
+def model_tokens(records: Sequence[TokenRecord], negated: Sequence[bool]) -> list[str]:
+    """The token strings the model sees: dropped punctuation removed, negation prefixed."""
+    tokens: list[str] = []
+    for (norm, flags), neg in zip(records, negated, strict=True):
+        if flags & DROP:
+            continue
+        tokens.append(NEG_PREFIX + norm if neg else norm)
+        if flags & ELONG:
+            tokens.append(ELONGATED)
+    return tokens
+
+
+def doc_tokens(doc: Doc) -> list[str]:
+    """The model tokens of a Doc processed by :func:`make_nlp`'s pipeline."""
+    return model_tokens(doc_records(doc), [t._.negated for t in doc])
+
+
+def make_nlp() -> Language:
+    """Build the preprocessing pipeline: blank English tokenizer, lemmatizer, normalizer, negation."""
+    nlp = spacy.blank("en")
+    for mask in MASKS:
+        nlp.tokenizer.add_special_case(mask, [{ORTH: mask}])
+    lemmatizer = nlp.add_pipe("equalcare_lemmatizer")
+    nlp.add_pipe("equalcare_normalize")
+    nlp.add_pipe("equalcare_negation")
+    lemmatizer.initialize(lookups=_lemma_lookups())
+    return nlp
+
+
+def _lemma_lookups() -> Lookups:
+    from spacy_lookups_data import en  # noqa: F401 - make sure the data package is installed
+
+    return spacy.lookups.load_lookups("en", ["lemma_lookup"])
+
+
+def truncate(text: str, max_chars: int = MAX_CHARS) -> str:
+    """Cut ``text`` to ``max_chars`` characters, at the last whitespace before the limit if any."""
+    if len(text) <= max_chars:
+        return text
+    cut = text.rfind(" ", 0, max_chars + 1)
+    return text[: cut if cut > max_chars // 2 else max_chars]
+
+
+class Preprocessor(TransformerMixin, BaseEstimator):
+    """Turn texts into model tokens with the spaCy pipeline, fast on batches.
+
+    Works as a scikit-learn transformer (``fit`` is a no-op, ``transform`` returns one token
+    list per text) and as a callable on one text. Texts longer than ``max_chars`` are
+    truncated (:func:`truncate`). The chunk cache holds at most ``cache_size`` entries.
+    """
+
+    def __init__(self, max_chars: int = MAX_CHARS, cache_size: int = 500_000):
+        self.max_chars = max_chars
+        self.cache_size = cache_size
+
+    @property
+    def nlp(self) -> Language:
+        """The spaCy pipeline, built on first use (not pickled with the model)."""
+        if getattr(self, "_nlp", None) is None:
+            self._nlp = make_nlp()
+            self._cache: dict[str, tuple[TokenRecord, ...]] = {}
+        return self._nlp
+
+    def __call__(self, text: str) -> list[str]:
+        return self.pipe([text])[0]
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> list[list[str]]:
+        """Model tokens for each text, in order."""
+        texts = [truncate(_check_text(t, i), self.max_chars) for i, t in enumerate(texts)]
+        nlp = self.nlp
+        cache = self._cache
+        chunked = [text.split() for text in texts]
+        missing = {chunk for chunks in chunked for chunk in chunks if chunk not in cache}
+        if missing:
+            if len(cache) + len(missing) > self.cache_size:
+                cache.clear()
+            with nlp.select_pipes(disable=["equalcare_negation"]):
+                for chunk, doc in zip(missing, nlp.pipe(missing, batch_size=batch_size)):
+                    cache[chunk] = tuple(doc_records(doc))
+        out = []
+        for chunks in chunked:
+            records = [record for chunk in chunks for record in cache[chunk]]
+            out.append(model_tokens(records, negation_scope(records)))
+        return out
+
+    def fit(self, X: Iterable[str], y: object = None) -> Preprocessor:  # noqa: N803
+        """Nothing to learn; present for the scikit-learn transformer protocol."""
+        return self
+
+    def transform(self, X: Iterable[str]) -> list[list[str]]:  # noqa: N803
+        """Same as :meth:`pipe`."""
+        return self.pipe(X)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return True
+
+    def __getstate__(self) -> dict:
+        # The spaCy pipeline and the cache are rebuilt on first use, never pickled.
+        state = super().__getstate__()
+        state.pop("_nlp", None)
+        state.pop("_cache", None)
+        return state
+
+
+def _check_text(text: object, index: int) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"texts[{index}] is {type(text).__name__}, expected str: {text!r:.60}")
+    return text
