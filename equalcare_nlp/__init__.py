@@ -1,9 +1,9 @@
 """equalcare_nlp: tag feedback language as fear-state, flow-state or neutral, for group-level listening.
 
-    >>> import equalcare_nlp as eq
-    >>> model = eq.load_model()
-    >>> model.predict(["Thank you for all your hard work"])
-    array(['flow'], dtype=object)
+>>> import equalcare_nlp as eq
+>>> model = eq.load_model()
+>>> model.predict(["Thank you for all your hard work"])
+array(['flow'], dtype=object)
 """
 
 from .corpora import load_corpus, load_labelled, to_labels

@@ -77,7 +77,9 @@ def _read_tweeteval(folder: Path, split: str) -> tuple[list[str], list[list[str]
 CORPORA: dict[str, Corpus] = {
     c.name: c
     for c in (
-        Corpus("goemotions", "google-research-datasets/go_emotions", "simplified", "goemotions", _read_goemotions),
+        Corpus(
+            "goemotions", "google-research-datasets/go_emotions", "simplified", "goemotions", _read_goemotions
+        ),
         Corpus("carer", "dair-ai/emotion", "split", "carer_emotion", _read_carer),
         Corpus("tweeteval", "cardiffnlp/tweet_eval", "emotion", "tweeteval_emotion", _read_tweeteval),
     )
@@ -129,9 +131,7 @@ def _from_hub(corpus: Corpus, hub_id: str, split: str) -> datasets.Dataset:
     )
 
 
-def to_labels(
-    dataset: datasets.Dataset, label_map: LabelMap | str
-) -> tuple[list[str], list[str]]:
+def to_labels(dataset: datasets.Dataset, label_map: LabelMap | str) -> tuple[list[str], list[str]]:
     """Texts and fear/flow/neutral labels; mixed examples and unmapped labels are left out."""
     label_map = load_label_map(label_map) if isinstance(label_map, str) else label_map
     texts, labels = [], []

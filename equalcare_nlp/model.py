@@ -89,9 +89,7 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
         self.features_ = make_features(self.ngram_range, self.min_df, self.lexicon_weight)
         features = self.features_.fit_transform(self.preprocessor_.pipe(X))
         self._drop_stop_words()
-        linear = LogisticRegression(
-            C=self.C, class_weight=self.class_weight, max_iter=self.max_iter
-        )
+        linear = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
         folds = min(self.calibration_cv or 0, min(Counter(y).values()))
         if self.calibration_cv and folds < 2:
             warnings.warn(
@@ -100,9 +98,9 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
                 stacklevel=2,
             )
         if folds >= 2:
-            calibrated = CalibratedClassifierCV(
-                linear, method="temperature", cv=folds, ensemble=False
-            ).fit(features, y, sample_weight=sample_weight)
+            calibrated = CalibratedClassifierCV(linear, method="temperature", cv=folds, ensemble=False).fit(
+                features, y, sample_weight=sample_weight
+            )
             # The inner estimator was fit on label-encoded y; its rows follow calibrated.classes_.
             self.linear_ = calibrated.calibrated_classifiers_[0].estimator
             self.inverse_temperature_ = float(calibrated.calibrated_classifiers_[0].calibrators[0].beta_)

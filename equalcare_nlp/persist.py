@@ -13,7 +13,7 @@ import json
 import os
 import platform
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,16 @@ CARD_FILE = "MODEL_CARD.md"
 #: Bumped when the saved layout changes incompatibly.
 FORMAT_VERSION = 1
 #: Libraries whose version is recorded; those in ``_MUST_MATCH`` must match on load (major.minor).
-_RECORDED = ("equalcare-nlp", "scikit-learn", "numpy", "scipy", "spacy", "spacy-lookups-data", "vaderSentiment", "joblib")
+_RECORDED = (
+    "equalcare-nlp",
+    "scikit-learn",
+    "numpy",
+    "scipy",
+    "spacy",
+    "spacy-lookups-data",
+    "vaderSentiment",
+    "joblib",
+)
 _MUST_MATCH = ("scikit-learn",)
 
 
@@ -83,14 +92,16 @@ def save_model(
         "format_version": FORMAT_VERSION,
         "model_file": MODEL_FILE,
         "sha256": file_sha256(model_file),
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "labels": [str(c) for c in model.classes_],
         "params": {k: _jsonable(v) for k, v in model.get_params().items()},
         "versions": versions(),
         "training": training or {},
         "metrics": metrics or {},
     }
-    _atomic_write(folder / MANIFEST_FILE, lambda tmp: Path(tmp).write_text(json.dumps(manifest, indent=2) + "\n"))
+    _atomic_write(
+        folder / MANIFEST_FILE, lambda tmp: Path(tmp).write_text(json.dumps(manifest, indent=2) + "\n")
+    )
     if card is not None:
         _atomic_write(folder / CARD_FILE, lambda tmp: Path(tmp).write_text(card, encoding="utf-8"))
     return folder

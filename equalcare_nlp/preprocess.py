@@ -28,12 +28,12 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import spacy
+from sklearn.base import BaseEstimator, TransformerMixin
 from spacy.language import Language
 from spacy.lookups import Lookups
 from spacy.pipeline import Lemmatizer
 from spacy.symbols import ORTH
 from spacy.tokens import Doc, Token
-from sklearn.base import BaseEstimator, TransformerMixin
 
 #: Texts longer than this many characters are truncated before preprocessing.
 MAX_CHARS = 5_000
@@ -256,12 +256,12 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         nlp = self.nlp
         cache = self._cache
         chunked = [text.split() for text in texts]
-        missing = {chunk for chunks in chunked for chunk in chunks if chunk not in cache}
+        missing = list({chunk: None for chunks in chunked for chunk in chunks if chunk not in cache})
         if missing:
             if len(cache) + len(missing) > self.cache_size:
                 cache.clear()
             with nlp.select_pipes(disable=["equalcare_negation"]):
-                for chunk, doc in zip(missing, nlp.pipe(missing, batch_size=batch_size)):
+                for chunk, doc in zip(missing, nlp.pipe(missing, batch_size=batch_size), strict=True):
                     cache[chunk] = tuple(doc_records(doc))
         out = []
         for chunks in chunked:

@@ -19,6 +19,5 @@ def resource_path(*parts: str) -> Path:
         if candidate.exists():
             return candidate
     raise FileNotFoundError(
-        f"Shipped resource {'/'.join(parts)!r} not found; looked in "
-        + ", ".join(str(c) for c in candidates)
+        f"Shipped resource {'/'.join(parts)!r} not found; looked in " + ", ".join(str(c) for c in candidates)
     )

@@ -1,0 +1,39 @@
+"""``equalcare explain TEXT``: the label of one text and the terms that pushed it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..persist import load_model
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("explain", help="show the label of a text and the terms behind it")
+    parser.add_argument("text", help="the text to explain")
+    parser.add_argument("--model", help="saved model folder (default: the shipped model)")
+    parser.add_argument("--top", type=int, default=10, help="number of terms to show (default 10)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    explanation = load_model(args.model).explain(args.text, top=args.top)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "label": explanation.label,
+                    "probabilities": explanation.probabilities,
+                    "terms": explanation.terms,
+                    "bias": explanation.bias,
+                },
+                indent=2,
+            )
+        )
+        return 0
+    probs = "  ".join(f"p_{k}={v:.2f}" for k, v in explanation.probabilities.items())
+    print(f"{explanation.label}  ({probs})")
+    for term, weight in explanation.terms:
+        print(f"  {weight:+.3f}  {term}")
+    return 0

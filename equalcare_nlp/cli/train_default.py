@@ -1,0 +1,26 @@
+"""``equalcare train-default``: rebuild the shipped default model from GoEmotions."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..default_model import train_default
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "train-default",
+        help="retrain the default model on GoEmotions (train), tuned on dev, scored on test",
+    )
+    parser.add_argument(
+        "--source",
+        help="folder with the official GoEmotions files, or a hub id "
+        "(default: $EQUALCARE_DATA_DIR/goemotions if present, else the hub)",
+    )
+    parser.add_argument("-o", "--output", required=True, help="model folder to write, e.g. models/default")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    train_default(source=args.source, output=args.output)
+    return 0

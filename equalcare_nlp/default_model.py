@@ -1,0 +1,163 @@
+"""Build the shipped default model: GoEmotions train, tuned on dev, scored once on test.
+
+GoEmotions is Apache-2.0, so a model derived from it can ship. CARER and TweetEval are
+research-only: they are used here to *report* out-of-domain scores, never to train.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from collections import Counter
+from typing import Any
+
+from .corpora import fingerprint, load_corpus, to_labels
+from .labels import LABELS, load_label_map
+from .metrics import classification_report, fear_flow_predictions
+from .model import FearFlowClassifier
+from .persist import save_model
+
+#: Hyper-parameters tried on the dev split; the best macro-F1 wins.
+DEFAULT_GRID: dict[str, list[Any]] = {"C": [0.3, 1.0], "lexicon_weight": [1.0, 3.0]}
+#: Research-only corpora scored (fear vs flow) for the model card; skipped when absent.
+OUT_OF_DOMAIN = ("carer", "tweeteval")
+
+
+def train_default(
+    source: str | os.PathLike | None = None,
+    output: str | os.PathLike | None = None,
+    grid: dict[str, list[Any]] | None = None,
+    log=print,
+) -> tuple[FearFlowClassifier, dict[str, Any]]:
+    """Train, tune and score the default model; save it to ``output`` when given.
+
+    ``source`` is a folder with the official GoEmotions files or a hub id (default:
+    ``$EQUALCARE_DATA_DIR/goemotions`` when present, else the hub). Returns the model and
+    its metrics.
+    """
+    label_map = load_label_map("goemotions")
+    train = to_labels(load_corpus("goemotions", "train", source), label_map)
+    dev = to_labels(load_corpus("goemotions", "validation", source), label_map)
+    test = to_labels(load_corpus("goemotions", "test", source), label_map)
+    log(f"GoEmotions (mixed left out): train {len(train[0])}, dev {len(dev[0])}, test {len(test[0])}")
+
+    grid = grid or DEFAULT_GRID
+    best_params, best_f1 = None, -1.0
+    tuning = []
+    for values in itertools.product(*grid.values()):
+        params = dict(zip(grid, values, strict=True))
+        start = time.perf_counter()
+        candidate = FearFlowClassifier(calibration_cv=None, **params).fit(*train)
+        f1 = classification_report(dev[1], candidate.predict(dev[0]), LABELS)["macro_f1"]
+        tuning.append({"params": params, "dev_macro_f1": f1})
+        log(f"  dev macro-F1 {f1:.4f} with {params} ({time.perf_counter() - start:.0f}s)")
+        if f1 > best_f1:
+            best_params, best_f1 = params, f1
+    log(f"best on dev: {best_params} (macro-F1 {best_f1:.4f}); fitting with calibration")
+    model = FearFlowClassifier(**best_params).fit(*train)
+
+    proba = model.predict_proba(test[0])
+    metrics: dict[str, Any] = {
+        "goemotions_test": classification_report(
+            test[1], model.classes_[proba.argmax(axis=1)], LABELS, proba, model.classes_
+        ),
+        "goemotions_dev_macro_f1": best_f1,
+        "tuning": tuning,
+    }
+    scored = metrics["goemotions_test"]
+    log(f"GoEmotions test macro-F1 {scored['macro_f1']:.4f}, ECE {scored['ece']:.4f}")
+    for name in OUT_OF_DOMAIN:
+        try:
+            texts, labels = to_labels(load_corpus(name, "test"), name)
+        except (FileNotFoundError, OSError, ConnectionError) as error:
+            log(f"  {name}: not scored ({error})")
+            continue
+        predicted = fear_flow_predictions(model.predict_proba(texts), model.classes_)
+        metrics[f"{name}_test_fear_vs_flow"] = classification_report(labels, predicted, ["fear", "flow"])
+        log(f"{name} test fear vs flow macro-F1 {metrics[f'{name}_test_fear_vs_flow']['macro_f1']:.4f}")
+
+    training = {
+        "corpus": "GoEmotions (Demszky et al., 2020), official rater-agreement-filtered split",
+        "licence": "Apache-2.0",
+        "source": str(source) if source else "default (EQUALCARE_DATA_DIR or hub)",
+        "split": "train",
+        "n_examples": len(train[0]),
+        "label_counts": dict(Counter(train[1])),
+        "fingerprint_sha256": fingerprint(*train),
+        "label_map": label_map.corpus,
+        "tuned_on": "dev",
+        "best_params": best_params,
+    }
+    if output is not None:
+        save_model(model, output, training=training, metrics=metrics, card=model_card(training, metrics))
+        log(f"saved to {output}")
+    return model, metrics
+
+
+def model_card(training: dict[str, Any], metrics: dict[str, Any]) -> str:
+    """The Markdown model card written beside the default model."""
+    test = metrics["goemotions_test"]
+    per_label = "\n".join(
+        f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |"
+        for label, m in test["per_label"].items()
+    )
+    ood = "\n".join(
+        f"| {name.split('_')[0]} test | fear vs flow | {m['macro_f1']:.3f} | {m['n']} |"
+        for name, m in metrics.items()
+        if name.endswith("_fear_vs_flow")
+    )
+    return f"""# Model card: equalcare_nlp default model
+
+## What it does
+Tags a piece of feedback text as **fear-state** (stress, threat, exhaustion), **flow-state**
+(connection, gratitude, care, curiosity) or **neutral** language, with calibrated probabilities
+and an exact per-term explanation (the model is linear).
+
+## Intended use
+Group-level listening: the share of fear-state and flow-state language per team, ward, service
+or month, to see where people are under strain and support them. **Not** for judging,
+ranking or monitoring individual staff or service users, and not as a clinical or risk tool.
+
+## Training data
+- {training["corpus"]}: {training["n_examples"]} Reddit comments of the **train** split
+  ({training["label_counts"]}); licence {training["licence"]}.
+- Label map `data/label_maps/goemotions.json`: GoEmotions' negative emotions -> fear; positive
+  emotions and curiosity -> flow; realization, surprise, confusion and neutral -> neutral;
+  comments with both fear and flow emotions ("mixed") left out.
+- Training data fingerprint (SHA-256): `{training["fingerprint_sha256"]}`.
+- Hyper-parameters chosen on the **dev** split only: `{training["best_params"]}`.
+
+## Model
+spaCy preprocessing (blank English tokenizer, lookup lemmas, placeholders, negation scope) ->
+sublinear TF-IDF word 1-2-grams + valence-lexicon scores (VADER's MIT-licensed lexicon and our
+own workplace and care lexicon, negation-aware) -> multinomial logistic regression with
+balanced class weights -> temperature scaling (3-fold cross-validated).
+
+## Metrics (scored once on the test split)
+GoEmotions **test**, three labels, mixed left out: macro-F1 **{test["macro_f1"]:.3f}**,
+accuracy {test["accuracy"]:.3f}, expected calibration error {test["ece"]:.3f} (n = {test["n"]}).
+
+| label | precision | recall | F1 | support |
+|---|---|---|---|---|
+{per_label}
+
+Out of domain (research-only corpora, used to evaluate, never to train; argmax over the fear
+and flow probabilities):
+
+| corpus | protocol | macro-F1 | n |
+|---|---|---|---|
+{ood}
+
+Reproduce (retrains, tunes on dev, scores on test and rewrites this card):
+
+    EQUALCARE_DATA_DIR=../shared/data equalcare train-default -o models/default
+
+## Known limits
+- Trained on Reddit comments: staff-survey and patient-feedback language differs (domain shift).
+  Retrain or adapt on a few hundred of your own labelled comments for better results.
+- English only; other languages get unreliable labels.
+- Sarcasm, irony and mixed comments ("the team is wonderful but the targets are crushing us")
+  are hard; score sentence by sentence for long comments.
+- Probabilities are calibrated on GoEmotions; on other text they are indicative only.
+"""
