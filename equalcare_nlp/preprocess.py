@@ -23,16 +23,19 @@ afterwards with the same function the spaCy component uses.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+import numpy as np
 import spacy
+from spacy.attrs import IDX
 from sklearn.base import BaseEstimator, TransformerMixin
 from spacy.language import Language
 from spacy.lookups import Lookups
 from spacy.pipeline import Lemmatizer
-from spacy.symbols import ORTH
+from spacy.symbols import NORM, ORTH
 from spacy.tokens import Doc, Token
 
 #: Texts longer than this many characters are truncated before preprocessing.
@@ -90,11 +93,19 @@ class TokenRecord(NamedTuple):
     flags: int
 
 
-for _name in ("ec_norm", "ec_flags"):
+# Per-Doc lists (one extension write per Doc: per-token writes cost ~5 us each), read per
+# token through getters: token._.ec_norm, token._.ec_flags, token._.negated.
+for _name in ("ec_records", "ec_negated"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+_TOKEN_GETTERS = {
+    "ec_norm": lambda t: t.doc._.ec_records[t.i].norm if t.doc._.ec_records else None,
+    "ec_flags": lambda t: t.doc._.ec_records[t.i].flags if t.doc._.ec_records else None,
+    "negated": lambda t: bool(t.doc._.ec_negated and t.doc._.ec_negated[t.i]),
+}
+for _name, _getter in _TOKEN_GETTERS.items():
     if not Token.has_extension(_name):
-        Token.set_extension(_name, default=None)
-if not Token.has_extension("negated"):
-    Token.set_extension("negated", default=False)
+        Token.set_extension(_name, getter=_getter)
 
 
 class NormLemmatizer(Lemmatizer):
@@ -124,17 +135,15 @@ def make_norm_lemmatizer(nlp, model, name, mode, overwrite, scorer):  # noqa: D1
 
 @Language.component("equalcare_normalize")
 def normalize_component(doc: Doc) -> Doc:
-    """Set ``token._.ec_norm`` (placeholder or lemma) and ``token._.ec_flags``."""
-    for token in doc:
-        token._.ec_norm, token._.ec_flags = _normalize_token(token)
+    """Set ``doc._.ec_records``, read per token as ``token._.ec_norm`` and ``token._.ec_flags``."""
+    doc._.ec_records = [_normalize_token(token) for token in doc]
     return doc
 
 
 @Language.component("equalcare_negation")
 def negation_component(doc: Doc) -> Doc:
-    """Set ``token._.negated`` for tokens inside a negation scope."""
-    for token, negated in zip(doc, negation_scope(doc_records(doc)), strict=True):
-        token._.negated = negated
+    """Set ``doc._.ec_negated``, read per token as ``token._.negated``."""
+    doc._.ec_negated = negation_scope(doc_records(doc))
     return doc
 
 
@@ -162,7 +171,7 @@ def _normalize_token(token: Token) -> TokenRecord:
 
 def doc_records(doc: Doc) -> list[TokenRecord]:
     """The token records of a processed Doc (after ``equalcare_normalize``)."""
-    return [TokenRecord(t._.ec_norm, t._.ec_flags) for t in doc]
+    return doc._.ec_records
 
 
 def negation_scope(records: Sequence[TokenRecord]) -> list[bool]:
@@ -198,7 +207,7 @@ def model_tokens(records: Sequence[TokenRecord], negated: Sequence[bool]) -> lis
 
 def doc_tokens(doc: Doc) -> list[str]:
     """The model tokens of a Doc processed by :func:`make_nlp`'s pipeline."""
-    return model_tokens(doc_records(doc), [t._.negated for t in doc])
+    return model_tokens(doc_records(doc), doc._.ec_negated)
 
 
 def make_nlp() -> Language:
@@ -206,11 +215,24 @@ def make_nlp() -> Language:
     nlp = spacy.blank("en")
     for mask in MASKS:
         nlp.tokenizer.add_special_case(mask, [{ORTH: mask}])
+    _add_shouted_contractions(nlp)
     lemmatizer = nlp.add_pipe("equalcare_lemmatizer")
     nlp.add_pipe("equalcare_normalize")
     nlp.add_pipe("equalcare_negation")
     lemmatizer.initialize(lookups=_lemma_lookups())
     return nlp
+
+
+def _add_shouted_contractions(nlp: Language) -> None:
+    """Split upper-case contractions ("CAN'T") like spaCy's own mixed-case ones ("Can't")."""
+    rules = nlp.tokenizer.rules
+    for orth, pieces in list(rules.items()):
+        upper = orth.upper()
+        if upper != orth and upper not in rules and ("'" in orth or "’" in orth):
+            nlp.tokenizer.add_special_case(
+                upper,
+                [{ORTH: piece[ORTH].upper(), NORM: piece.get(NORM, piece[ORTH].lower())} for piece in pieces],
+            )
 
 
 def _lemma_lookups() -> Lookups:
@@ -247,27 +269,49 @@ class Preprocessor(TransformerMixin, BaseEstimator):
             self._cache: dict[str, tuple[TokenRecord, ...]] = {}
         return self._nlp
 
+    @property
+    def cache(self) -> dict[str, tuple[TokenRecord, ...]]:
+        """Raw whitespace-separated chunk -> its token records."""
+        self.nlp  # noqa: B018 - builds the pipeline and the cache on first use
+        return self._cache
+
     def __call__(self, text: str) -> list[str]:
         return self.pipe([text])[0]
 
-    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> list[list[str]]:
+    def pipe(self, texts: Iterable[str]) -> list[list[str]]:
         """Model tokens for each text, in order."""
         texts = [truncate(_check_text(t, i), self.max_chars) for i, t in enumerate(texts)]
-        nlp = self.nlp
-        cache = self._cache
+        cache = self.cache
         chunked = [text.split() for text in texts]
         missing = list({chunk: None for chunks in chunked for chunk in chunks if chunk not in cache})
         if missing:
             if len(cache) + len(missing) > self.cache_size:
                 cache.clear()
-            with nlp.select_pipes(disable=["equalcare_negation"]):
-                for chunk, doc in zip(missing, nlp.pipe(missing, batch_size=batch_size), strict=True):
-                    cache[chunk] = tuple(doc_records(doc))
+            self._tokenize_chunks(missing)
         out = []
         for chunks in chunked:
             records = [record for chunk in chunks for record in cache[chunk]]
             out.append(model_tokens(records, negation_scope(records)))
         return out
+
+    def _tokenize_chunks(self, chunks: list[str], per_doc: int = 2000) -> None:
+        """Run unseen chunks through spaCy and cache their records.
+
+        Chunks are joined with spaces into large Docs (spaCy tokenizes each space-separated
+        chunk on its own, so the tokens are the same) to pay spaCy's per-Doc cost once per
+        ``per_doc`` chunks; each token goes back to its chunk by character offset.
+        """
+        groups = [chunks[i : i + per_doc] for i in range(0, len(chunks), per_doc)]
+        with self.nlp.select_pipes(disable=["equalcare_negation"]):
+            docs = self.nlp.pipe(" ".join(group) for group in groups)
+            for group, doc in zip(groups, docs, strict=True):
+                ends = list(itertools.accumulate(len(chunk) + 1 for chunk in group))
+                owner = np.searchsorted(ends, doc.to_array(IDX), side="right")
+                records = [[] for _ in group]
+                for k, record in zip(owner.tolist(), doc._.ec_records, strict=True):
+                    records[k].append(record)
+                for chunk, chunk_records in zip(group, records, strict=True):
+                    self._cache[chunk] = tuple(chunk_records)
 
     def fit(self, X: Iterable[str], y: object = None) -> Preprocessor:  # noqa: N803
         """Nothing to learn; present for the scikit-learn transformer protocol."""
