@@ -17,7 +17,9 @@ FORMATS = (".csv", ".xlsx", ".parquet", ".jsonl")
 def _format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise ValueError(f"{path}: unsupported file type {suffix or '(none)'!r}; use one of {', '.join(FORMATS)}")
+        raise ValueError(
+            f"{path}: unsupported file type {suffix or '(none)'!r}; use one of {', '.join(FORMATS)}"
+        )
     return suffix
 
 

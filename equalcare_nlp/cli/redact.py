@@ -47,5 +47,7 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     if not summary.names_redacted:
-        print("note: person names were NOT redacted (no trained spaCy English pipeline used)", file=sys.stderr)
+        print(
+            "note: person names were NOT redacted (no trained spaCy English pipeline used)", file=sys.stderr
+        )
     return 0
