@@ -17,6 +17,8 @@ from .report import GroupReport, Interval, Report, Shares, summary_rows
 
 COLOURS = {FEAR: "#c2410c", FLOW: "#0f766e", NEUTRAL: "#a8a29e"}
 NAMES = {FEAR: "Fear-state", FLOW: "Flow-state", NEUTRAL: "Neutral"}
+#: The page may load nothing: only its own inline styles apply.
+CSP = "default-src 'none'; style-src 'unsafe-inline'"
 #: Stacking order of the share bars: fear on the left, flow on the right.
 BAR_ORDER = (FEAR, NEUTRAL, FLOW)
 
@@ -250,18 +252,21 @@ def trend_section(report: Report) -> str:
         return ""
     multiples = "".join(
         f"<figure><figcaption>{escape(g.name)}</figcaption>"
-        f"{trend_chart(report.periods, g.trend, f'{g.name}: share by {report.period}', compact=True)}</figure>"
+        + trend_chart(report.periods, g.trend, f"{g.name}: share by {report.period}", compact=True)
+        + "</figure>"
         for g in report.groups
     )
     undated = (
-        f" {report.undated:,} comments had no readable date in {escape(report.time_column)} and are left out here."
+        f" {report.undated:,} comments had no readable date in {escape(report.time_column)} and are left "
+        "out here."
         if report.undated
         else ""
     )
     return (
         f'<section class="card"><h2>Trend by {escape(report.period)}</h2>{_legend((FEAR, FLOW))}'
         f"{trend_chart(report.periods, report.overall_trend, f'All comments: share by {report.period}')}"
-        f'<h3 style="margin-top:1rem">By {escape(report.group_by)}</h3><div class="multiples">{multiples}</div>'
+        f'<h3 style="margin-top:1rem">By {escape(report.group_by)}</h3>'
+        f'<div class="multiples">{multiples}</div>'
         f'<p class="muted">Lines show the share of fear-state and flow-state comments in each '
         f"{escape(report.period)}; shaded bands are 95% intervals. A dash marks a {escape(report.period)} "
         f"left out because it has fewer than {report.min_group_size} comments, or hidden so that such a "
@@ -326,9 +331,10 @@ def _stats(report: Report) -> str:
     if report.suppressed_groups:
         notes.append(
             escape(
-                f"{report.suppressed_groups} group(s) with {report.suppressed_comments:,} comments in total are "
-                f"not shown: each has fewer than {report.min_group_size} comments, or is hidden so that such a "
-                "small group cannot be worked out from the totals. Their comments still count in “All comments”."
+                f"{report.suppressed_groups} group(s) with {report.suppressed_comments:,} comments in total "
+                f"are not shown: each has fewer than {report.min_group_size} comments, or is hidden so that "
+                "such a small group cannot be worked out from the totals. Their comments still count in "
+                "“All comments”."
             )
         )
     if excluded:
@@ -377,7 +383,7 @@ def render_html(report: Report, title: str | None = None, generated: date | None
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body><main>"
         f"<h1>{escape(title)}</h1>"
         f'<p class="lede">Comments grouped by {escape(report.group_by)}{when}; groups under '

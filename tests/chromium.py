@@ -32,8 +32,14 @@ def run_chromium(page: Path, *args: str, width: int = 900, height: int = 1600, t
         raise FileNotFoundError("chromium is not installed (Debian package 'chromium')")
     with tempfile.TemporaryDirectory() as profile:
         result = subprocess.run(
-            [executable, *FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}", *args,
-             page.resolve().as_uri()],
+            [
+                executable,
+                *FLAGS,
+                f"--user-data-dir={profile}",
+                f"--window-size={width},{height}",
+                *args,
+                page.resolve().as_uri(),
+            ],
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -59,14 +59,18 @@ def make_feedback(seed: int = 7, months: int = 12) -> pd.DataFrame:
     for team, (per_month, strain, topics) in TEAMS.items():
         for month in range(1, months + 1):
             # Strain in the emergency department climbs through the winter months.
-            level = min(0.9, strain + (0.25 if team == "Emergency department" and month in (1, 2, 11, 12) else 0))
+            level = min(
+                0.9, strain + (0.25 if team == "Emergency department" and month in (1, 2, 11, 12) else 0)
+            )
             count = per_month + rng.randint(-2, 2) if per_month >= 1 else int(rng.random() < per_month)
             for _ in range(count):
                 draw = rng.random()
                 templates = STRAINED if draw < level else SUPPORTED if draw < level + 0.35 else NEUTRAL
                 text = rng.choice(templates).format(x=rng.choice(topics))
                 text = text[0].upper() + text[1:]
-                rows.append({"team": team, "submitted": f"2025-{month:02d}-{rng.randint(1, 28):02d}", "comment": text})
+                rows.append(
+                    {"team": team, "submitted": f"2025-{month:02d}-{rng.randint(1, 28):02d}", "comment": text}
+                )
     rows += [{"team": "Pharmacy", "submitted": "2025-06-03", "comment": ""}] * 3
     return pd.DataFrame(rows).sample(frac=1, random_state=seed).reset_index(drop=True)
 

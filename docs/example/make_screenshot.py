@@ -1,6 +1,6 @@
 """Make docs/report_screenshot.png: the synthetic example report rendered by headless Chromium.
 
-    python docs/example/make_screenshot.py
+python docs/example/make_screenshot.py
 """
 
 from __future__ import annotations

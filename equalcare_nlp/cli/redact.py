@@ -1,4 +1,4 @@
-"""``equalcare redact INPUT -o OUTPUT --text-column C``: write a copy of a table with personal details redacted."""
+"""``equalcare redact INPUT -o OUTPUT --text-column C``: copy a table with personal details redacted."""
 
 from __future__ import annotations
 

@@ -58,8 +58,8 @@ def run(args: argparse.Namespace) -> int:
         if path:
             print(f"wrote {write_report(report, path)}", file=sys.stderr)
     print(
-        f"{report.overall.count} comments; {len(report.groups)} groups shown, {report.suppressed_groups} hidden "
-        f"(min group size {report.min_group_size})",
+        f"{report.overall.count} comments; {len(report.groups)} groups shown, "
+        f"{report.suppressed_groups} hidden (min group size {report.min_group_size})",
         file=sys.stderr,
     )
     return 0
