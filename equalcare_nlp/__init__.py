@@ -18,6 +18,9 @@ from .persist import (
     save_model,
 )
 from .preprocess import MAX_CHARS, Preprocessor, make_nlp
+from .redact import redact, redact_frame
+from .report import build_report
+from .report_html import render_html, write_report
 
 __version__ = "0.1.0"
 
@@ -42,4 +45,9 @@ __all__ = [
     "read_manifest",
     "save_model",
     "to_labels",
+    "build_report",
+    "redact",
+    "redact_frame",
+    "render_html",
+    "write_report",
 ]

@@ -1,0 +1,65 @@
+"""``equalcare report SCORED --group-by COL -o report.html``: a group-level report of a scored table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..persist import load_model
+from ..report import PERIODS, build_report
+from ..report_html import REPORT_FORMATS, write_report
+from ..tables import FORMATS, read_table
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="group-level HTML report (and JSON/CSV summaries) of a scored table, small groups hidden",
+    )
+    parser.add_argument(
+        "scored", help=f"scored table ({', '.join(FORMATS)}) with label, p_* and status columns"
+    )
+    parser.add_argument(
+        "--group-by", required=True, help="column naming the group (team, ward, service, ...)"
+    )
+    parser.add_argument("--time-column", help="date column; adds a trend by --period")
+    parser.add_argument(
+        "--period", choices=list(PERIODS), default="month", help="trend period (default month)"
+    )
+    parser.add_argument(
+        "--min-group-size", type=int, default=5, help="hide groups and cells with fewer comments (default 5)"
+    )
+    parser.add_argument(
+        "--text-column", help="text column (ideally redacted): lists the terms that set each group apart"
+    )
+    parser.add_argument("--model", help="saved model folder for the terms (default: the shipped model)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help=f"report file; its extension ({', '.join(REPORT_FORMATS)}) sets the format",
+    )
+    parser.add_argument("--json", help="also write the JSON summary here")
+    parser.add_argument("--csv", help="also write the CSV summary here")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    report = build_report(
+        read_table(args.scored),
+        args.group_by,
+        time_column=args.time_column,
+        period=args.period,
+        min_group_size=args.min_group_size,
+        text_column=args.text_column,
+        model=load_model(args.model) if args.text_column else None,
+    )
+    for path in (args.output, args.json, args.csv):
+        if path:
+            print(f"wrote {write_report(report, path)}", file=sys.stderr)
+    print(
+        f"{report.overall.count} comments; {len(report.groups)} groups shown, "
+        f"{report.suppressed_groups} hidden (min group size {report.min_group_size})",
+        file=sys.stderr,
+    )
+    return 0
