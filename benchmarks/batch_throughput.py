@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -105,6 +106,7 @@ def run_scoring(source: Path, output: Path, jobs: int, chunk_size: int) -> dict:
     code = process.wait()
     seconds = time.perf_counter() - started
     sampler.join()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the CLI and its workers, once waited for
     if code:
         raise SystemExit(f"scoring failed with exit code {code}: {' '.join(command)}")
     return {
@@ -112,9 +114,8 @@ def run_scoring(source: Path, output: Path, jobs: int, chunk_size: int) -> dict:
         "seconds": round(seconds, 2),
         "peak_pss_mib": round(peak["pss"] / 1024, 1),
         "peak_rss_sum_mib": round(peak["rss"] / 1024, 1),
-        "max_single_process_rss_mib": round(
-            __import__("resource").getrusage(__import__("resource").RUSAGE_CHILDREN).ru_maxrss / 1024, 1
-        ),
+        "max_single_process_rss_mib": round(children.ru_maxrss / 1024, 1),
+        "cpu_seconds": round(children.ru_utime + children.ru_stime, 1),
         "processes": peak["processes"],
     }
 
@@ -152,6 +153,10 @@ def write_results(result: dict) -> None:
         f"{run['peak_pss_mib']} MiB | "
         f"{run['peak_rss_sum_mib']} MiB | >= 20,000 rows/s, <= 1024 MiB |",
         "",
+        f"CPU time of the scoring processes: {run['cpu_seconds']} s, i.e. {result['rows_per_cpu_second']:,} "
+        f"rows per CPU-second; on {result['jobs']} otherwise idle cores that projects to "
+        f"{result['projected_rows_per_second_idle']:,} rows/s (projected from CPU time, not measured).",
+        "",
         f"Command: `{run['command']}`. Output checked: {result['output']['rows']:,} rows, in input order; "
         f"labels {result['output']['labels']}.",
         "",
@@ -160,6 +165,10 @@ def write_results(result: dict) -> None:
         "",
     ]
     (RESULTS / "batch_throughput.md").write_text("\n".join(lines))
+
+
+def result_cpus() -> int:
+    return len(os.sched_getaffinity(0))
 
 
 def main() -> None:
@@ -183,11 +192,15 @@ def main() -> None:
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
-        "jobs": args.jobs or len(os.sched_getaffinity(0)),
+        "jobs": args.jobs or result_cpus(),
         "chunk_size": args.chunk_size,
         "data": data,
         "run": run,
         "rows_per_second": round(args.rows / run["seconds"]),
+        # CPU time does not depend on how busy the machine is; spread over every core it gives the
+        # rate an otherwise idle machine would reach (a projection, not a measurement).
+        "rows_per_cpu_second": round(args.rows / run["cpu_seconds"]),
+        "projected_rows_per_second_idle": round(args.rows / run["cpu_seconds"] * result_cpus()),
         "load_before": load_before,
         "load_after": load_after,
         "output": checked,

@@ -258,6 +258,12 @@ def _check_clash(frame: pd.DataFrame, options: ScoreOptions, prefix: str) -> Non
 
 
 # -- public API -------------------------------------------------------------------------------
+def _check_chunk_size(chunk_size: int) -> int:
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+    return chunk_size
+
+
 def _jobs(jobs: int | None) -> int:
     available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if jobs is None or jobs == 0:
@@ -283,6 +289,7 @@ def score_frame(
     ``model`` is a fitted model, a saved model folder, or None for the shipped model.
     """
     options = ScoreOptions(explain, sentences)
+    _check_chunk_size(chunk_size)
     column = resolve_text_column(frame, text_column)
     _check_clash(frame, options, prefix)
     chunks = (
@@ -381,7 +388,7 @@ def score_file(
         path = stack.enter_context(tables.stdin_copy()) if str(source) == tables.STDIO else Path(source)
         reader = tables.open_reader(path, in_format, delimiter=delimiter, sheet=sheet)
         stack.callback(reader.close)
-        chunks = reader.chunks(chunk_size)
+        chunks = reader.chunks(_check_chunk_size(chunk_size))
         first = next(chunks, None) or _empty_chunk(reader.columns)
         column = resolve_text_column(first.frame, text_column)
         _check_clash(first.frame, options, prefix)

@@ -44,29 +44,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+#: Arguments passed to :func:`score_file` under the same name.
+_OPTIONS = ("text_column", "model", "input_format", "output_format", "delimiter", "sheet", "explain",
+            "sentences", "jobs", "chunk_size", "guard_formulas", "prefix")  # fmt: skip
+
+
 def run(args: argparse.Namespace) -> int:
-    if args.chunk_size < 1:
-        raise ValueError(f"--chunk-size must be at least 1, got {args.chunk_size}")
     with warnings.catch_warnings():
         warnings.simplefilter("always", TableWarning)
         warnings.showwarning = _print_warning
-        summary = score_file(
-            args.input,
-            args.output,
-            text_column=args.text_column,
-            model=args.model,
-            input_format=args.input_format,
-            output_format=args.output_format,
-            delimiter=args.delimiter,
-            sheet=args.sheet,
-            explain=args.explain,
-            sentences=args.sentences,
-            jobs=args.jobs,
-            chunk_size=args.chunk_size,
-            guard_formulas=args.guard_formulas,
-            prefix=args.prefix,
-            progress=False if args.quiet else None,
-        )
+        options = {name: getattr(args, name) for name in _OPTIONS}
+        summary = score_file(args.input, args.output, **options, progress=False if args.quiet else None)
     if not args.quiet:
         print(f"equalcare score: {summary}", file=sys.stderr)
     return 0
