@@ -135,6 +135,40 @@ def check_output(output: Path, rows: int) -> dict:
     }
 
 
+#: Where the time of one in-process run goes: (label, file suffix, function name) for pstats.
+PROFILED = (
+    ("scoring total (ChunkScorer)", "equalcare_nlp/batch.py", "__call__"),
+    ("  spaCy preprocessing", "equalcare_nlp/preprocess.py", "pipe"),
+    ("  lexicon features", "equalcare_nlp/features.py", "transform"),
+    ("  word n-gram counting", "sklearn/feature_extraction/text.py", "_count_vocab"),
+    ("reading CSV chunks", "equalcare_nlp/tables/readers.py", "chunks"),
+    ("row statuses", "equalcare_nlp/batch.py", "_prepare"),
+    ("assembling output", "equalcare_nlp/batch.py", "_assemble"),
+    ("writing CSV", "equalcare_nlp/tables/writers.py", "write"),
+)
+
+
+def profile(source: Path, output: Path) -> dict:
+    """cProfile one single-process run of ``score_file``: share of time in each stage."""
+    import cProfile
+    import pstats
+
+    sys.path.insert(0, str(ROOT))
+    from equalcare_nlp.batch import score_file
+
+    profiler = cProfile.Profile()
+    profiler.runcall(score_file, source, output, text_column="comment", jobs=1, progress=False)
+    stats = pstats.Stats(profiler).stats
+    total = max(
+        cumulative for (_, _, name), (_, _, _, cumulative, _) in stats.items() if name == "score_file"
+    )
+    shares = {}
+    for label, suffix, function in PROFILED:
+        seconds = sum(v[3] for (f, _, name), v in stats.items() if f.endswith(suffix) and name == function)
+        shares[label] = round(seconds / total, 3)
+    return {"seconds_under_profiler": round(total, 1), "share_of_time": shares}
+
+
 def write_results(result: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "batch_throughput.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -160,6 +194,17 @@ def write_results(result: dict) -> None:
         f"Command: `{run['command']}`. Output checked: {result['output']['rows']:,} rows, in input order; "
         f"labels {result['output']['labels']}.",
         "",
+        *(
+            [
+                f"Profile (cProfile, one process, {result['profile']['rows']:,} rows, so the preprocessing "
+                "cache is colder than in the full run): share of time per stage: "
+                + "; ".join(f"{k.strip()} {v:.0%}" for k, v in result["profile"]["share_of_time"].items())
+                + ".",
+                "",
+            ]
+            if "profile" in result
+            else []
+        ),
         "PSS counts pages shared between the processes (Python libraries, the model) once; the RSS sum "
         "counts them in every process and so overstates the real footprint.",
         "",
@@ -177,6 +222,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=0, help="0 = all cores")
     parser.add_argument("--chunk-size", type=int, default=5_000)
     parser.add_argument("--no-write", action="store_true", help="print the result, do not save it")
+    parser.add_argument("--profile-rows", type=int, default=0, help="also cProfile a 1-process run on N rows")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="equalcare-bench-") as folder:
         source, output = Path(folder) / "comments.csv", Path(folder) / "comments.scored.csv"
@@ -185,6 +231,11 @@ def main() -> None:
         run = run_scoring(source, output, args.jobs, args.chunk_size)
         load_after = [round(x, 2) for x in os.getloadavg()]
         checked = check_output(output, args.rows)
+        profiled = None
+        if args.profile_rows:
+            small = Path(folder) / "profile.csv"
+            build_csv(small, args.profile_rows)
+            profiled = {"rows": args.profile_rows, **profile(small, Path(folder) / "profile.scored.csv")}
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -205,6 +256,8 @@ def main() -> None:
         "load_after": load_after,
         "output": checked,
     }
+    if profiled:
+        result["profile"] = profiled
     print(json.dumps(result, indent=2))
     if not args.no_write:
         write_results(result)

@@ -1,12 +1,12 @@
 """Batch scoring: every row of a file, DataFrame or list of texts gets a label, probabilities and a status.
 
 Rows stream through in chunks, so memory stays flat; chunks are scored in parallel worker
-processes (each loads the model once) and written back in input order. A row is never dropped:
-rows that cannot be scored are flagged in ``status``. Results do not depend on ``jobs`` or
-``chunk_size``: each row's score depends only on its own text.
+processes (forked after the model is loaded once, so they share it) and written back in input
+order. A row is never dropped: rows that cannot be scored are flagged in ``status``. Results do
+not depend on ``jobs`` or ``chunk_size``: each row's score depends only on its own text.
 
->>> from equalcare_nlp.batch import score_texts
->>> score_texts(["Thank you all so much", ""])[["label", "status"]]  # doctest: +SKIP
+    score_file("survey.xlsx", "scored.csv", text_column="comment")
+    score_texts(["Thank you all so much", ""])  # one row per text: text, label, p_*, status
 """
 
 from __future__ import annotations
