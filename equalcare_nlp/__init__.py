@@ -6,6 +6,7 @@
 array(['flow'], dtype=object)
 """
 
+from .batch import score_file, score_frame, score_texts
 from .corpora import load_corpus, load_labelled, to_labels
 from .labels import FEAR, FLOW, LABELS, NEUTRAL, LabelMap, load_label_map
 from .model import Explanation, FearFlowClassifier
@@ -44,6 +45,9 @@ __all__ = [
     "make_nlp",
     "read_manifest",
     "save_model",
+    "score_file",
+    "score_frame",
+    "score_texts",
     "to_labels",
     "build_report",
     "redact",

@@ -1,0 +1,421 @@
+"""Batch scoring: every row of a file, DataFrame or list of texts gets a label, probabilities and a status.
+
+Rows stream through in chunks, so memory stays flat; chunks are scored in parallel worker
+processes (forked after the model is loaded once, so they share it) and written back in input
+order. A row is never dropped: rows that cannot be scored are flagged in ``status``. Results do
+not depend on ``jobs`` or ``chunk_size``: each row's score depends only on its own text.
+
+    score_file("survey.xlsx", "scored.csv", text_column="comment")
+    score_texts(["Thank you all so much", ""])  # one row per text: text, label, p_*, status
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import itertools
+import os
+import re
+import sys
+import time
+import warnings
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import tables
+from .labels import FEAR, FLOW, LABELS
+from .model import FearFlowClassifier
+from .persist import load_model
+from .progress import Progress
+from .sentences import split_sentences
+from .tables import Chunk, TableWarning
+
+#: Columns added to every output row, after the input columns.
+SCORE_COLUMNS = ("label", *(f"p_{label}" for label in LABELS), "status")
+TERMS_COLUMN = "top_terms"
+SENTENCE_COLUMNS = ("n_sentences", "share_fear", "share_flow")
+#: Row statuses, by precedence: the first that applies is reported.
+#: ``empty`` and ``not_text`` rows are not scored; the others are.
+STATUSES = ("empty", "not_text", "ragged", "truncated", "ok")
+DEFAULT_CHUNK_SIZE = 5_000
+_NUMBER = re.compile(r"\s*[+-]?[\d.,]*\d[\d.,]*\s*%?\s*")
+
+
+# -- what one worker does -------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScoreOptions:
+    """Extra outputs: the ``explain`` strongest terms per row, per-sentence shares."""
+
+    explain: int = 0
+    sentences: bool = False
+
+
+class ChunkScorer:
+    """Scores lists of texts with one model; one instance lives in each worker process."""
+
+    def __init__(self, model: FearFlowClassifier, options: ScoreOptions = ScoreOptions()):
+        self.model = model
+        self.options = options
+        self._order = [list(map(str, model.classes_)).index(label) if label in model.classes_ else -1
+                       for label in LABELS]  # fmt: skip
+
+    def __call__(self, texts: list[str]) -> dict[str, Any]:
+        """Label, probabilities (columns in :data:`LABELS` order) and extras of each text."""
+        unique = list(dict.fromkeys(texts))  # identical texts score identically: score each once
+        position = {text: i for i, text in enumerate(unique)}
+        where = np.fromiter((position[text] for text in texts), dtype=np.intp, count=len(texts))
+        model_texts = [text.replace("\x00", " ") if "\x00" in text else text for text in unique]
+        proba = self._proba(model_texts)
+        out: dict[str, Any] = {
+            "label": np.asarray(self.model.classes_, dtype=object)[np.argmax(proba, axis=1)][where],
+            "proba": self._ordered(proba)[where],
+            "truncated": np.array([len(text) > self.model.max_chars for text in unique], dtype=bool)[where],
+        }
+        if self.options.explain:
+            terms = [_terms_text(self.model.explain(text, top=self.options.explain)) for text in model_texts]
+            out["terms"] = np.asarray(terms, dtype=object)[where]
+        if self.options.sentences:
+            out["sentences"] = self._sentence_shares(model_texts)[where]
+        return out
+
+    def _proba(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, len(self.model.classes_)))
+        return self.model.predict_proba(texts)
+
+    def _ordered(self, proba: np.ndarray) -> np.ndarray:
+        padded = np.hstack([proba, np.zeros((len(proba), 1))])  # a label the model lacks scores 0
+        return padded[:, self._order]
+
+    def _sentence_shares(self, texts: list[str]) -> np.ndarray:
+        parts = [split_sentences(text) for text in texts]
+        flat = list(itertools.chain.from_iterable(parts))
+        labels = np.asarray(self.model.classes_, dtype=object)[np.argmax(self._proba(flat), axis=1)]
+        out = np.zeros((len(texts), 3))
+        start = 0
+        for i, pieces in enumerate(parts):
+            own = labels[start : start + len(pieces)]
+            start += len(pieces)
+            out[i] = (len(pieces), np.mean(own == FEAR), np.mean(own == FLOW))
+        return out
+
+
+def _terms_text(explanation) -> str:
+    return "; ".join(f"{term} {weight:+.2f}" for term, weight in explanation.terms)
+
+
+_WORKER: ChunkScorer | None = None
+
+
+def _init_worker(model: FearFlowClassifier, options: ScoreOptions) -> None:
+    global _WORKER
+    _WORKER = ChunkScorer(model, options)
+
+
+def _score_in_worker(texts: list[str]) -> dict[str, Any]:
+    return _WORKER(texts)
+
+
+def _as_model(model: FearFlowClassifier | str | os.PathLike | None) -> FearFlowClassifier:
+    """A fitted model as given, or loaded (and verified) from its folder; None is the shipped model."""
+    return model if isinstance(model, FearFlowClassifier) else load_model(model)
+
+
+# -- rows -> statuses and texts ---------------------------------------------------------------
+def text_status(value: Any) -> str | None:
+    """``empty`` or ``not_text`` for a cell that cannot be scored, None for a text to score."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return "empty"
+    if not isinstance(value, str):
+        return "not_text"
+    if not value.strip():
+        return "empty"
+    if _NUMBER.fullmatch(value):
+        return "not_text"
+    return None
+
+
+def _score_columns(options: ScoreOptions) -> list[str]:
+    names = list(SCORE_COLUMNS)
+    if options.explain:
+        names.append(TERMS_COLUMN)
+    if options.sentences:
+        names.extend(SENTENCE_COLUMNS)
+    return names
+
+
+def _prepare(chunk: Chunk, column: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    values = chunk.frame.iloc[:, column].to_numpy(dtype=object)
+    status = np.array([text_status(v) for v in values], dtype=object)
+    scored = np.flatnonzero(status == None)  # noqa: E711 - elementwise
+    status[scored] = np.where(chunk.ragged[scored], "ragged", "ok")
+    return status, scored, values[scored].tolist()
+
+
+def _assemble(chunk: Chunk, status, scored, result, options: ScoreOptions, prefix: str) -> pd.DataFrame:
+    n = len(chunk.frame)
+    label = np.full(n, None, dtype=object)
+    proba = np.full((n, len(LABELS)), np.nan)
+    if len(scored):
+        label[scored] = result["label"]
+        proba[scored] = result["proba"]
+        truncated = scored[result["truncated"] & (status[scored] == "ok")]
+        status[truncated] = "truncated"
+    columns: dict[str, Any] = {"label": label}
+    columns.update({f"p_{name}": proba[:, i] for i, name in enumerate(LABELS)})
+    columns["status"] = status
+    if options.explain:
+        terms = np.full(n, None, dtype=object)
+        terms[scored] = result["terms"] if len(scored) else []
+        columns[TERMS_COLUMN] = terms
+    if options.sentences:
+        shares = np.full((n, 3), np.nan)
+        shares[scored] = result["sentences"] if len(scored) else np.empty((0, 3))
+        counts = pd.array(np.where(np.isnan(shares[:, 0]), 0, shares[:, 0]).astype(np.int64), dtype="Int64")
+        counts[np.isnan(shares[:, 0])] = pd.NA
+        columns.update({"n_sentences": counts, "share_fear": shares[:, 1], "share_flow": shares[:, 2]})
+    # object arrays stay object (pandas would infer a string dtype only for chunks without gaps)
+    scores = pd.DataFrame(
+        {prefix + k: pd.Series(v, index=chunk.frame.index, dtype=object if v.dtype == object else None)
+         for k, v in columns.items()}
+    )  # fmt: skip
+    return pd.concat([chunk.frame, scores], axis=1)
+
+
+def _scored_chunks(
+    chunks: Iterable[Chunk],
+    column: int,
+    model: FearFlowClassifier,
+    options: ScoreOptions,
+    jobs: int,
+    prefix: str,
+) -> Iterator[pd.DataFrame]:
+    """Each chunk with its score columns, in input order, scored by ``jobs`` processes."""
+    if jobs == 1:
+        scorer = ChunkScorer(model, options)
+        for chunk in chunks:
+            status, scored, texts = _prepare(chunk, column)
+            yield _assemble(chunk, status, scored, scorer(texts), options, prefix)
+        return
+    # Forked workers share the loaded model and libraries with this process (copy-on-write)
+    # instead of each importing and loading them again; the readers start no threads to fork.
+    context = get_context("fork")
+    with ProcessPoolExecutor(jobs, context, initializer=_init_worker, initargs=(model, options)) as pool:
+        pending: collections.deque = collections.deque()
+        for chunk in chunks:
+            status, scored, texts = _prepare(chunk, column)
+            pending.append((chunk, status, scored, pool.submit(_score_in_worker, texts)))
+            if len(pending) > 2 * jobs:  # bounded look-ahead keeps memory flat
+                chunk, status, scored, future = pending.popleft()
+                yield _assemble(chunk, status, scored, future.result(), options, prefix)
+        while pending:
+            chunk, status, scored, future = pending.popleft()
+            yield _assemble(chunk, status, scored, future.result(), options, prefix)
+
+
+# -- choosing the text column -----------------------------------------------------------------
+def looks_like_free_text(values: Iterable[Any]) -> bool:
+    """Whether a column sample reads as free text: mostly strings of four or more words."""
+    texts = [v for v in values if isinstance(v, str) and v.strip()]
+    if not texts:
+        return False
+    words = np.array([len(t.split()) for t in texts])
+    return bool(np.median(words) >= 4 and np.mean(words >= 3) >= 0.5)
+
+
+def resolve_text_column(frame: pd.DataFrame, text_column: str | None) -> int:
+    """Position of the text column: the one named, else the only column that looks like free text."""
+    names = [str(c) for c in frame.columns]
+    if text_column is not None:
+        if text_column not in names:
+            raise ValueError(f"No column {text_column!r}; the columns are {names}")
+        if names.count(text_column) > 1:
+            raise ValueError(f"Several columns are named {text_column!r}; rename them first")
+        return names.index(text_column)
+    candidates = [i for i in range(len(names)) if looks_like_free_text(frame.iloc[:, i].tolist())]
+    if len(candidates) != 1:
+        found = "none looks" if not candidates else f"{[names[i] for i in candidates]} all look"
+        raise ValueError(f"Choose the text column (--text-column): {found} like free text; columns: {names}")
+    warnings.warn(f"Scoring column {names[candidates[0]]!r}, the only one that looks like free text",
+                  TableWarning, stacklevel=3)  # fmt: skip
+    return candidates[0]
+
+
+def _check_clash(frame: pd.DataFrame, options: ScoreOptions, prefix: str) -> None:
+    ours = {prefix + name for name in _score_columns(options)}
+    clash = sorted(ours & {str(c) for c in frame.columns})
+    if clash:
+        raise ValueError(
+            f"The input already has columns {clash}; give a prefix for the new columns (--prefix)"
+        )
+
+
+# -- public API -------------------------------------------------------------------------------
+def _check_chunk_size(chunk_size: int) -> int:
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+    return chunk_size
+
+
+def _jobs(jobs: int | None) -> int:
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if jobs is None or jobs == 0:
+        return available
+    if jobs < 0:
+        raise ValueError(f"jobs must be positive (or 0 for all cores), got {jobs}")
+    return jobs
+
+
+def score_frame(
+    frame: pd.DataFrame,
+    text_column: str | None = None,
+    *,
+    model: FearFlowClassifier | str | os.PathLike | None = None,
+    explain: int = 0,
+    sentences: bool = False,
+    jobs: int | None = 1,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    prefix: str = "",
+) -> pd.DataFrame:
+    """``frame`` (unchanged, same index) with the score columns added after its own.
+
+    ``model`` is a fitted model, a saved model folder, or None for the shipped model.
+    """
+    options = ScoreOptions(explain, sentences)
+    _check_chunk_size(chunk_size)
+    column = resolve_text_column(frame, text_column)
+    _check_clash(frame, options, prefix)
+    chunks = (
+        Chunk(frame.iloc[start : start + chunk_size], np.zeros(min(chunk_size, len(frame) - start), bool))
+        for start in range(0, max(len(frame), 1), chunk_size)
+    )
+    parts = list(_scored_chunks(chunks, column, _as_model(model), options, _jobs(jobs), prefix))
+    return pd.concat(parts) if len(parts) > 1 else parts[0]
+
+
+def score_texts(
+    texts: Iterable[Any],
+    *,
+    model: FearFlowClassifier | str | os.PathLike | None = None,
+    explain: int = 0,
+    sentences: bool = False,
+    jobs: int | None = 1,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> pd.DataFrame:
+    """One row per text, in order: the ``text`` and its score columns."""
+    frame = pd.DataFrame({"text": pd.Series(list(texts), dtype=object)})
+    return score_frame(
+        frame, "text", model=model, explain=explain, sentences=sentences, jobs=jobs, chunk_size=chunk_size
+    )
+
+
+@dataclass
+class BatchSummary:
+    """What a :func:`score_file` run did."""
+
+    rows: int = 0
+    labels: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    output: str = ""
+    text_column: str = ""
+
+    def add(self, scored: pd.DataFrame, prefix: str) -> None:
+        self.rows += len(scored)
+        for key, counts in ((self.labels, "label"), (self.statuses, "status")):
+            for value, count in scored[prefix + counts].value_counts().items():
+                key[value] = key.get(value, 0) + int(count)
+
+    @property
+    def flagged(self) -> int:
+        """Rows not scored (empty or not text)."""
+        return self.statuses.get("empty", 0) + self.statuses.get("not_text", 0)
+
+    def __str__(self) -> str:
+        labels = ", ".join(f"{label} {self.labels.get(label, 0):,}" for label in LABELS)
+        flags = ", ".join(f"{s} {self.statuses[s]:,}" for s in STATUSES if s != "ok" and self.statuses.get(s))
+        rate = self.rows / self.seconds if self.seconds else 0.0
+        return (
+            f"{self.rows:,} rows in {self.seconds:.1f} s ({rate:,.0f} rows/s): {labels}; "
+            f"flagged: {flags or 'none'} -> {self.output}"
+        )
+
+
+def default_output(path: str | os.PathLike) -> str:
+    """Where ``score_file`` writes when no output is given: ``NAME.scored.EXT`` beside the input."""
+    if str(path) == tables.STDIO:
+        return tables.STDIO
+    source = Path(path)
+    return str(source.with_name(f"{source.stem}.scored{source.suffix}"))
+
+
+def score_file(
+    source: str | os.PathLike,
+    output: str | os.PathLike | None = None,
+    *,
+    text_column: str | None = None,
+    model: FearFlowClassifier | str | os.PathLike | None = None,
+    input_format: str | None = None,
+    output_format: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | int | None = None,
+    explain: int = 0,
+    sentences: bool = False,
+    jobs: int | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    guard_formulas: bool = True,
+    prefix: str = "",
+    progress: bool | None = None,
+) -> BatchSummary:
+    """Score every row of the table ``source`` into ``output`` (``-`` is standard input/output).
+
+    Formats come from the extensions unless given; the output is written atomically and never
+    over the input. ``progress`` None shows a bar only when standard error is a terminal.
+    """
+    output = default_output(source) if output is None else output
+    in_format = tables.format_of(source, input_format)
+    out_format = tables.format_of(output, output_format)
+    options = ScoreOptions(explain, sentences)
+    started = time.monotonic()
+    with contextlib.ExitStack() as stack:
+        path = stack.enter_context(tables.stdin_copy()) if str(source) == tables.STDIO else Path(source)
+        reader = tables.open_reader(path, in_format, delimiter=delimiter, sheet=sheet)
+        stack.callback(reader.close)
+        chunks = reader.chunks(_check_chunk_size(chunk_size))
+        first = next(chunks, None) or _empty_chunk(reader.columns)
+        column = resolve_text_column(first.frame, text_column)
+        _check_clash(first.frame, options, prefix)
+        fitted = _as_model(model)
+        bar = Progress(reader.fraction_done) if (_stderr_is_tty() if progress is None else progress) else None
+        summary = BatchSummary(output=str(output), text_column=str(reader.columns[column]))
+        out_delimiter = delimiter if in_format == out_format else None
+        with tables.atomic_output(output, refuse=source) as handle:
+            writer = tables.open_writer(handle, out_format, delimiter=out_delimiter, guard=guard_formulas)
+            all_chunks = itertools.chain([first], chunks)
+            for part in _scored_chunks(all_chunks, column, fitted, options, _jobs(jobs), prefix):
+                writer.write(part)
+                summary.add(part, prefix)
+                if bar:
+                    bar.update(len(part))
+            writer.close()
+        if bar:
+            bar.close()
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _empty_chunk(columns: list[str]) -> Chunk:
+    frame = pd.DataFrame({i: [] for i in range(len(columns))}, dtype=object)
+    frame.columns = columns
+    return Chunk(frame, np.zeros(0, dtype=bool))
+
+
+def _stderr_is_tty() -> bool:
+    return sys.stderr.isatty()

@@ -1,0 +1,64 @@
+"""``equalcare score INPUT [-o OUTPUT]``: score every row of a CSV/TSV, Excel, Parquet or JSON Lines file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+
+from ..batch import DEFAULT_CHUNK_SIZE, score_file
+from ..tables import FORMATS, TableWarning
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "score",
+        help="score every row of a table file (CSV, TSV, XLSX, Parquet, JSON Lines)",
+        description="Add label, p_fear, p_flow, p_neutral and status to every row of INPUT, in order. "
+        "Rows that cannot be scored are flagged in status, never dropped.",
+    )
+    parser.add_argument("input", help="input file, or - for standard input (CSV unless --input-format)")
+    parser.add_argument(
+        "-o", "--output", help="output file, or - for standard output (default: INPUT.scored.EXT beside it)"
+    )
+    parser.add_argument("--text-column", help="column holding the text (default: the one free-text column)")
+    parser.add_argument("--model", help="saved model folder (default: the shipped model)")
+    parser.add_argument("--delimiter", help="CSV/TSV delimiter (default: sniffed from the header line)")
+    parser.add_argument("--sheet", help="worksheet of an .xlsx input: name or 0-based index (default: first)")
+    parser.add_argument("--input-format", choices=FORMATS, help="default: from the extension")
+    parser.add_argument("--output-format", choices=FORMATS, help="default: from the extension")
+    parser.add_argument("--explain", type=int, default=0, metavar="N", help="add the top N terms of each row")
+    parser.add_argument(
+        "--sentences", action="store_true", help="add per-sentence shares of fear and flow (n_sentences, ...)"
+    )
+    parser.add_argument("--jobs", type=int, default=0, help="worker processes (default 0: all cores)")
+    parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help="rows per chunk")
+    parser.add_argument(
+        "--no-formula-guard",
+        dest="guard_formulas",
+        action="store_false",
+        help="keep cells starting with = + - @ as they are in CSV/XLSX output (default: prefix them with ')",
+    )
+    parser.add_argument("--prefix", default="", help="prefix for the added column names")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    parser.set_defaults(func=run)
+
+
+#: Arguments passed to :func:`score_file` under the same name.
+_OPTIONS = ("text_column", "model", "input_format", "output_format", "delimiter", "sheet", "explain",
+            "sentences", "jobs", "chunk_size", "guard_formulas", "prefix")  # fmt: skip
+
+
+def run(args: argparse.Namespace) -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", TableWarning)
+        warnings.showwarning = _print_warning
+        options = {name: getattr(args, name) for name in _OPTIONS}
+        summary = score_file(args.input, args.output, **options, progress=False if args.quiet else None)
+    if not args.quiet:
+        print(f"equalcare score: {summary}", file=sys.stderr)
+    return 0
+
+
+def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"equalcare score: warning: {message}", file=sys.stderr)
