@@ -10,6 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from equalcare_nlp.labels import LABELS  # noqa: E402
+
 from .scoring import ECE_BINS, Outcome  # noqa: E402
 
 _DPI = 80
@@ -79,7 +81,9 @@ def _reliability(report: dict, outcomes: dict[tuple[str, str], Outcome], path: P
 
 def reliability_curve(outcome: Outcome, n_bins: int = ECE_BINS) -> tuple[np.ndarray, np.ndarray]:
     """Mean confidence and accuracy of each non-empty confidence bin (the ECE's bins)."""
-    labels = np.asarray(["fear", "flow", "neutral"][: outcome.proba.shape[1]], dtype=object)
+    labels = np.asarray(
+        LABELS[: outcome.proba.shape[1]], dtype=object
+    )  # (fear, flow) or (fear, flow, neutral)
     confidence = outcome.proba.max(axis=1)
     correct = labels[outcome.proba.argmax(axis=1)] == outcome.y_true
     bins = np.minimum((confidence * n_bins).astype(int), n_bins - 1)

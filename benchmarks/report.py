@@ -1,4 +1,7 @@
-"""Write a benchmark run's results: ``<date>.json`` (every number), ``<date>.md`` and ``latest.md``, plots."""
+"""Write a run's results: ``<date>.json`` (every number), ``<date>.md`` (and ``latest.md``), PNG plots.
+
+Quick runs are named ``<date>-quick`` and never replace ``latest.md``.
+"""
 
 from __future__ import annotations
 
@@ -43,8 +46,9 @@ def write_outputs(report: dict, outcomes: dict[tuple[str, str], Outcome], settin
     )
     markdown = to_markdown(report, plots_dir=f"{stem}-plots")
     (out / f"{stem}.md").write_text(markdown, encoding="utf-8")
-    (out / "latest.md").write_text(markdown, encoding="utf-8")
-    log(f"wrote {out / stem}.json, {stem}.md and latest.md")
+    if not report["quick"]:  # latest.md is what the README links: full runs only
+        (out / "latest.md").write_text(markdown, encoding="utf-8")
+    log(f"wrote {out / stem}.json and {stem}.md" + ("" if report["quick"] else " and latest.md"))
     return out / f"{stem}.json"
 
 

@@ -17,8 +17,8 @@ def check_outputs(output, report) -> None:
     """Every promised file exists and holds the run's numbers."""
     (json_file,) = output.glob("*.json")
     assert json.loads(json_file.read_text())["results"].keys() == report["results"].keys()
-    markdown = (output / "latest.md").read_text()
-    assert markdown == json_file.with_suffix(".md").read_text()
+    markdown = json_file.with_suffix(".md").read_text()
+    assert not (output / "latest.md").exists()  # quick runs never replace the README's table
     assert "| **ours, shipped default** | GoEmotions |" in markdown
     assert "## Transfer matrix" in markdown
     for path in report["plots"].values():
