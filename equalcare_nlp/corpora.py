@@ -7,6 +7,12 @@ label map turns any of them into fear/flow/neutral (:func:`to_labels`).
 ``source`` is either a folder holding the corpus' official files (as published; see the
 ``SOURCE.md`` of each folder under ``$EQUALCARE_DATA_DIR``) or a hub id. When it is omitted,
 ``$EQUALCARE_DATA_DIR/<folder>`` is used if it exists, else the hub id, which needs network.
+ISEAR and EmoBank have no canonical hub id (only third-party re-uploads), so they load from a
+local folder only.
+
+ISEAR has no official split: a fixed stratified 80/10/10 split (seed 0) is made on loading.
+EmoBank is rated on continuous scales, not emotion names: its Dataset has an extra ``valence``
+column (1 = very negative ... 5 = very positive) and an empty ``emotions`` list per row.
 """
 
 from __future__ import annotations
@@ -15,27 +21,31 @@ import csv
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import datasets
+from sklearn.model_selection import train_test_split
 
 from .labels import MIXED, LabelMap, load_label_map
 
 DATA_DIR_ENV = "EQUALCARE_DATA_DIR"
 _SPLIT_ALIASES = {"dev": "validation", "val": "validation", "valid": "validation"}
+#: What a local reader returns: texts, emotion names per text and, optionally, extra numeric columns.
+LocalRows = tuple[list[str], list[list[str]]] | tuple[list[str], list[list[str]], dict[str, list]]
 
 
 @dataclass(frozen=True)
 class Corpus:
-    """Where a corpus lives on the hub and on disk, and how to read its local files."""
+    """Where a corpus lives on the hub (``hub_id`` None: nowhere canonical) and on disk."""
 
     name: str
-    hub_id: str
+    hub_id: str | None
     hub_config: str | None
     folder: str
-    read_local: Callable[[Path, str], tuple[list[str], list[list[str]]]]
+    read_local: Callable[[Path, str], LocalRows]
     splits: tuple[str, ...] = ("train", "validation", "test")
 
 
@@ -74,6 +84,59 @@ def _read_tweeteval(folder: Path, split: str) -> tuple[list[str], list[list[str]
     return [t.rstrip() for t in texts], [[names[label]] for label in labels]
 
 
+#: ISEAR's own split (it has none): stratified by emotion, seeded, 80% train, 10% validation, 10% test.
+ISEAR_SPLIT_SEED = 0
+_ISEAR_FIELDS_BEFORE_SIT = 40
+# Line-wrap marks of the original database export: every "á" in SIT is one (the texts are English),
+# sometimes followed by the "|" that makes a row have too many fields.
+_ISEAR_WRAP = re.compile(r"á\|?")
+
+
+def _read_isear(folder: Path, split: str) -> tuple[list[str], list[list[str]]]:
+    lines = (folder / "isear.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("|")
+    emotion_field = header.index("Field1")
+    texts, emotions = [], []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line:
+            continue
+        fields = line.split("|")
+        if len(fields) < len(header):
+            raise ValueError(
+                f"{folder / 'isear.csv'} line {number}: {len(fields)} fields, need {len(header)}"
+            )
+        # SIT may itself contain "|": it is everything between the first 40 fields and STATE + "".
+        sit = "|".join(fields[_ISEAR_FIELDS_BEFORE_SIT:-2])
+        texts.append(" ".join(_ISEAR_WRAP.sub(" ", sit).split()))
+        emotions.append([fields[emotion_field]])
+    return _seeded_split(texts, emotions, split)
+
+
+def _seeded_split(
+    texts: list[str], emotions: list[list[str]], split: str
+) -> tuple[list[str], list[list[str]]]:
+    """The fixed 80/10/10 split, stratified on the (single) emotion of each text."""
+    index = list(range(len(texts)))
+    strata = [e[0] for e in emotions]
+    train, rest = train_test_split(index, test_size=0.2, random_state=ISEAR_SPLIT_SEED, stratify=strata)
+    validation, test = train_test_split(
+        rest, test_size=0.5, random_state=ISEAR_SPLIT_SEED, stratify=[strata[i] for i in rest]
+    )
+    chosen = sorted({"train": train, "validation": validation, "test": test}[split])
+    return [texts[i] for i in chosen], [emotions[i] for i in chosen]
+
+
+def _read_emobank(folder: Path, split: str) -> LocalRows:
+    wanted = {"train": "train", "validation": "dev", "test": "test"}[split]
+    texts, valence = [], []
+    with open(folder / "emobank.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["split"] == wanted:
+                texts.append(row["text"])
+                valence.append(float(row["V"]))
+    return texts, [[] for _ in texts], {"valence": valence}
+
+
 CORPORA: dict[str, Corpus] = {
     c.name: c
     for c in (
@@ -82,6 +145,8 @@ CORPORA: dict[str, Corpus] = {
         ),
         Corpus("carer", "dair-ai/emotion", "split", "carer_emotion", _read_carer),
         Corpus("tweeteval", "cardiffnlp/tweet_eval", "emotion", "tweeteval_emotion", _read_tweeteval),
+        Corpus("isear", None, None, "isear", _read_isear),
+        Corpus("emobank", None, None, "emobank", _read_emobank),
     )
 }
 
@@ -97,6 +162,11 @@ def default_source(name: str) -> str:
     data_dir = os.environ.get(DATA_DIR_ENV)
     if data_dir and (Path(data_dir) / corpus.folder).is_dir():
         return str(Path(data_dir) / corpus.folder)
+    if corpus.hub_id is None:
+        raise FileNotFoundError(
+            f"{name} has no canonical hub id: pass a folder with its files as source, or set "
+            f"{DATA_DIR_ENV} to a folder holding {corpus.folder}/"
+        )
     return corpus.hub_id
 
 
@@ -112,8 +182,13 @@ def load_corpus(name: str, split: str, source: str | os.PathLike | None = None) 
         raise ValueError(f"{name} has splits {corpus.splits}, not {split!r}")
     source = str(source) if source is not None else default_source(name)
     if Path(source).is_dir():
-        texts, emotions = corpus.read_local(Path(source), split)
-        return datasets.Dataset.from_dict({"text": texts, "emotions": emotions})
+        texts, emotions, *extra = corpus.read_local(Path(source), split)
+        columns = {"text": texts, "emotions": emotions, **(extra[0] if extra else {})}
+        features = {"text": datasets.Value("string"), "emotions": datasets.List(datasets.Value("string"))}
+        features.update({column: datasets.Value("float64") for column in columns.keys() - features.keys()})
+        return datasets.Dataset.from_dict(columns, features=datasets.Features(features))
+    if corpus.hub_id is None:
+        raise FileNotFoundError(f"{name} loads from a local folder only; {source} is not a folder")
     return _from_hub(corpus, source, split)
 
 

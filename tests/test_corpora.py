@@ -1,0 +1,149 @@
+"""Corpus loaders (local-folder form) and the label maps that turn their emotions into fear/flow/neutral."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from equalcare_nlp.corpora import CORPORA, load_corpus, load_labelled, to_labels
+from equalcare_nlp.labels import MIXED, load_label_map
+
+ISEAR_EMOTIONS = tuple(load_label_map("isear").labels)
+
+FOLDERS = {"goemotions": "goemotions", "carer": "carer_emotion", "tweeteval": "tweeteval_emotion"}
+FOLDERS |= {"isear": "isear", "emobank": "emobank"}
+SPLITS = ("train", "validation", "test")
+
+
+# -- tiny folders in the official formats --------------------------------------------------------
+def test_goemotions_reads_multi_labels_and_quoted_texts(fake_data_dir):
+    dataset = load_corpus("goemotions", "dev", fake_data_dir / "goemotions")
+    assert dataset.column_names == ["text", "emotions"]
+    assert dataset["emotions"][:3] == [["fear"], ["joy"], ["neutral"]]
+    assert dataset["emotions"][3] == ["anger", "fear"]
+    assert 'she said "thanks, so kind" to us' in dataset["text"]
+    texts, labels = to_labels(dataset, "goemotions")
+    assert "love it but I am scared" not in texts  # fear + flow emotions: mixed, left out
+    assert Counter(labels) == {"fear": 12, "flow": 13, "neutral": 12}
+
+
+def test_carer_splits_on_the_last_semicolon_and_leaves_surprise_out(fake_data_dir):
+    dataset = load_corpus("carer", "val", fake_data_dir / "carer_emotion")
+    assert "i feel odd; really 0" in dataset["text"]
+    texts, labels = load_labelled("carer", "validation", fake_data_dir / "carer_emotion")
+    assert Counter(labels) == {"fear": 10, "flow": 10}
+    assert not any("odd" in t for t in texts)
+
+
+def test_tweeteval_maps_label_ids_and_strips_trailing_space(fake_data_dir):
+    texts, labels = load_labelled("tweeteval", "test", fake_data_dir / "tweeteval_emotion")
+    assert texts[0] == "I am so stressed and scared number 0"
+    assert labels[:4] == ["fear", "flow", "fear", "flow"]
+
+
+def test_isear_parses_pipes_in_text_and_removes_wrap_marks(fake_data_dir):
+    rows = {split: load_corpus("isear", split, fake_data_dir / "isear") for split in SPLITS}
+    texts = [t for split in SPLITS for t in rows[split]["text"]]
+    assert len(texts) == 70 and len(set(texts)) == 70  # every row in exactly one split
+    assert "When I met her again after a long time joy." in texts
+    assert not any("á" in t or "|" in t for t in texts)
+    emotions = {split: Counter(e[0] for e in rows[split]["emotions"]) for split in SPLITS}
+    assert emotions["train"] == dict.fromkeys(ISEAR_EMOTIONS, 8)  # stratified 80/10/10
+    assert emotions["validation"] == emotions["test"] == dict.fromkeys(ISEAR_EMOTIONS, 1)
+
+
+def test_isear_split_is_fixed(fake_data_dir):
+    first = load_corpus("isear", "test", fake_data_dir / "isear")["text"]
+    assert load_corpus("isear", "test", fake_data_dir / "isear")["text"] == first
+
+
+def test_isear_row_with_too_few_fields_is_an_error(tmp_path):
+    (tmp_path / "isear.csv").write_text("A|B|Field1|SIT|STATE|\n1|joy|short\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 2: 3 fields, need 6"):
+        load_corpus("isear", "test", tmp_path)
+
+
+def test_emobank_has_official_splits_and_a_valence_column(fake_data_dir):
+    test = load_corpus("emobank", "test", fake_data_dir / "emobank")
+    assert test.column_names == ["text", "emotions", "valence"]
+    assert len(test) == 7 and len(load_corpus("emobank", "dev", fake_data_dir / "emobank")) == 4
+    assert test["valence"][:2] == [4.0, 1.9]
+    assert test["text"][-1] == 'Remember what she said? "'
+    assert test["emotions"][0] == []
+    assert to_labels(test, "isear") == ([], [])  # no emotion names: nothing to map
+
+
+@pytest.mark.parametrize("name", ["isear", "emobank"])
+def test_corpora_without_a_hub_id_need_a_folder(name, monkeypatch, tmp_path):
+    monkeypatch.delenv("EQUALCARE_DATA_DIR", raising=False)
+    with pytest.raises(FileNotFoundError, match="no canonical hub id"):
+        load_corpus(name, "test")
+    with pytest.raises(FileNotFoundError, match="local folder only"):
+        load_corpus(name, "test", tmp_path / "missing")
+
+
+def test_unknown_split_is_rejected(fake_data_dir):
+    with pytest.raises(ValueError, match="splits"):
+        load_corpus("emobank", "holdout", fake_data_dir / "emobank")
+
+
+# -- label maps ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "fear", "flow", "neutral", "left_out"),
+    [
+        (
+            "goemotions",
+            {"anger", "grief", "nervousness"},
+            {"gratitude", "caring", "curiosity"},
+            {"neutral"},
+            set(),
+        ),
+        ("carer", {"sadness", "anger", "fear"}, {"joy", "love"}, set(), {"surprise"}),
+        ("tweeteval", {"anger", "sadness"}, {"joy", "optimism"}, set(), set()),
+        ("isear", set(ISEAR_EMOTIONS) - {"joy"}, {"joy"}, set(), set()),
+    ],
+)
+def test_label_maps(name, fear, flow, neutral, left_out):
+    label_map = load_label_map(name)
+    assert label_map.why
+    for expected, labels in (("fear", fear), ("flow", flow), ("neutral", neutral), (None, left_out)):
+        assert {label_map.map(label) for label in labels} <= {expected}
+
+
+def test_goemotions_fear_and_flow_together_is_mixed():
+    label_map = load_label_map("goemotions")
+    assert label_map.map_many(["joy", "fear"]) == MIXED
+    assert label_map.map_many(["joy", "neutral"]) == "flow"
+
+
+# -- the real corpora (skipped without EQUALCARE_DATA_DIR) -----------------------------------------
+EXPECTED_SIZES = {
+    "goemotions": (43410, 5426, 5427),
+    "carer": (16000, 2000, 2000),
+    "tweeteval": (3257, 374, 1421),
+    "isear": (6132, 767, 767),  # our seeded 80/10/10 split of 7,666 rows
+    "emobank": (8062, 1000, 1000),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_SIZES))
+def test_real_corpus_sizes(name, real_data_dir):
+    sizes = tuple(len(load_corpus(name, split, real_data_dir / FOLDERS[name])) for split in SPLITS)
+    assert sizes == EXPECTED_SIZES[name]
+
+
+@pytest.mark.parametrize("name", ["goemotions", "carer", "tweeteval", "isear"])
+def test_label_map_covers_every_real_label(name, real_data_dir):
+    seen = {e for row in load_corpus(name, "train", real_data_dir / FOLDERS[name])["emotions"] for e in row}
+    assert seen == set(load_label_map(name).labels)
+
+
+def test_real_emobank_valence_is_on_the_rating_scale(real_data_dir):
+    valence = load_corpus("emobank", "test", real_data_dir / "emobank")["valence"]
+    assert 1.0 <= min(valence) < 2.0 and 4.0 < max(valence) <= 5.0
+
+
+def test_every_corpus_is_registered():
+    assert set(FOLDERS) <= set(CORPORA)
+    assert {name: CORPORA[name].folder for name in FOLDERS} == FOLDERS
