@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 #: Subcommand modules, in the order ``equalcare --help`` lists them.
-COMMANDS = ("explain", "train_default")
+COMMANDS = ("explain", "train", "evaluate", "suggest", "train_default")
 
 
 def build_parser() -> argparse.ArgumentParser:
