@@ -30,8 +30,8 @@ from typing import NamedTuple
 
 import numpy as np
 import spacy
-from spacy.attrs import IDX
 from sklearn.base import BaseEstimator, TransformerMixin
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.lookups import Lookups
 from spacy.pipeline import Lemmatizer

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 #: Subcommand modules, in the order ``equalcare --help`` lists them.
-COMMANDS = ("score", "explain", "redact", "report", "train_default")
+COMMANDS = ("score", "explain", "train", "evaluate", "suggest", "redact", "report", "train_default")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -133,3 +133,8 @@ def stdin_copy(suffix: str = "") -> Iterator[Path]:
         yield Path(tmp)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+from .frames import column, read_table, write_table  # noqa: E402 - frames builds on the helpers above
+
+__all__ += ["column", "read_table", "write_table"]

@@ -1,0 +1,301 @@
+"""Domain adaptation: teach a trained model new labelled data without losing what it knew.
+
+Two methods (chosen by measurement, ``benchmarks/adaptation.py``; why: ``docs/training.md``):
+
+``refit`` (used when the base model's training corpus is available and matches the
+fingerprint in its manifest) refits the base model's estimator on its own training data plus
+the new data, the new examples up-weighted (:data:`NEW_WEIGHT`), so local words are learnt
+jointly with everything the base knew. ``offset`` (portable: needs only the saved model)
+wraps the base model in an :class:`AdaptedClassifier`.
+
+:class:`AdaptedClassifier` keeps the base model's calibrated log-odds as a fixed offset and
+learns an L2-regularised linear correction on features of the new data, so with little data
+the correction stays near zero (the base model's knowledge) and with more data it moves as far
+as the data supports. The correction only redistributes probability among the labels the new
+data contains: a base model's ``neutral`` probability is kept exactly when the new data has
+no neutral examples. Why this method: ``docs/training.md`` and ``benchmarks/adaptation.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize
+from scipy.special import logsumexp
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.validation import check_is_fitted
+
+from .corpora import fingerprint, load_labelled
+from .features import make_features
+from .model import Explanation, FearFlowClassifier, _softmax
+from .persist import read_manifest
+
+#: Weight of each new example against one base training example in ``refit`` (measured in
+#: benchmarks/adaptation.py: 3, 10 and 30 tried on held-out TweetEval train; 10 and 30 tie).
+NEW_WEIGHT = 10.0
+METHODS = ("auto", "refit", "offset")
+
+
+def base_training_data(
+    folder: str | os.PathLike, source: str | os.PathLike | None = None
+) -> tuple[list[str], list[str]] | None:
+    """The training examples recorded in a saved model's manifest, if loadable and unchanged.
+
+    Returns ``None`` when the manifest names no loadable corpus or the corpus cannot be read
+    (no ``$EQUALCARE_DATA_DIR`` copy and no network); raises ``ValueError`` when it loads but
+    its fingerprint differs from the manifest's, since refitting on other data is not adapting.
+    """
+    training = read_manifest(folder).get("training", {})
+    corpus, split = training.get("label_map"), training.get("split")
+    if not corpus or not split:
+        return None
+    try:
+        texts, labels = load_labelled(corpus, split, source)
+    except (KeyError, FileNotFoundError, OSError, ConnectionError):
+        return None
+    found = fingerprint(texts, labels)
+    if training.get("fingerprint_sha256") not in (None, found):
+        raise ValueError(
+            f"The {corpus} {split} data found has fingerprint {found}, but {folder}'s manifest records "
+            f"{training['fingerprint_sha256']}: it is not the data the model was trained on; "
+            "use method='offset' or point EQUALCARE_DATA_DIR at the original corpus"
+        )
+    return texts, labels
+
+
+def adapt(
+    base: FearFlowClassifier,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    method: str = "auto",
+    base_data: tuple[Sequence[str], Sequence[str]] | None = None,
+    new_weight: float = NEW_WEIGHT,
+    **offset_params: Any,
+) -> FearFlowClassifier:
+    """Adapt the fitted ``base`` model to new labelled ``texts``; ``base`` itself is unchanged.
+
+    ``method="refit"`` needs ``base_data`` (the base's training examples, see
+    :func:`base_training_data`); ``"auto"`` refits when ``base_data`` is given, else uses
+    ``"offset"`` (an :class:`AdaptedClassifier` built with ``offset_params``).
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    if method == "refit" or (method == "auto" and base_data is not None):
+        if base_data is None:
+            raise ValueError("method='refit' needs base_data: the base model's training texts and labels")
+        base_texts, base_labels = base_data
+        weights = np.concatenate([np.ones(len(base_texts)), np.full(len(texts), float(new_weight))])
+        model = FearFlowClassifier(**base.get_params())
+        return model.fit([*base_texts, *texts], [*base_labels, *labels], sample_weight=weights)
+    return AdaptedClassifier(base, **offset_params).fit(texts, labels)
+
+
+class AdaptedClassifier(FearFlowClassifier):
+    """A fitted ``base`` classifier adapted to new texts by a learned log-odds correction.
+
+    A subclass of :class:`FearFlowClassifier` so it predicts, explains, saves and loads like
+    one; ``base`` is never refitted.
+
+    Parameters
+    ----------
+    base : the fitted model to adapt (e.g. ``load_model()``).
+    C : inverse strength of the pull of the correction towards zero (towards the base model).
+    vocabulary : ``"new"`` learns n-grams from the new data (local words such as "rota");
+        ``"base"`` reuses the base model's features (a warm start whose prior is the base's weights).
+    ngram_range, min_df, lexicon_weight : features of the correction when ``vocabulary="new"``.
+    class_weight : ``"balanced"`` or ``None``, over the new data's labels.
+    max_iter : L-BFGS iterations.
+    """
+
+    def __init__(
+        self,
+        base: FearFlowClassifier | None = None,
+        *,
+        C: float = 3.0,  # noqa: N803 - scikit-learn's name
+        vocabulary: str = "new",
+        ngram_range: tuple[int, int] = (1, 2),
+        min_df: int = 1,
+        lexicon_weight: float = 1.0,
+        class_weight: str | None = "balanced",
+        base_scores: float = 1.0,
+        fit_intercept: bool = True,
+        max_iter: int = 500,
+    ):
+        self.base = base
+        self.C = C
+        self.vocabulary = vocabulary
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.lexicon_weight = lexicon_weight
+        self.class_weight = class_weight
+        self.base_scores = base_scores
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+
+    def fit(self, X: Sequence[str], y: Sequence[str], sample_weight: Sequence[float] | None = None):  # noqa: N803
+        """Learn the correction from texts ``X`` and labels ``y`` (at least two distinct labels)."""
+        if self.base is None:
+            raise ValueError("AdaptedClassifier needs a fitted base model, e.g. base=load_model()")
+        check_is_fitted(self.base)
+        if self.vocabulary not in ("new", "base"):
+            raise ValueError(f"vocabulary must be 'new' or 'base', not {self.vocabulary!r}")
+        y = np.asarray(y, dtype=object)
+        if len(X) != len(y):
+            raise ValueError(f"X has {len(X)} texts but y has {len(y)} labels")
+        classes = [str(c) for c in self.base.classes_]
+        unknown = sorted(set(y) - set(classes))
+        if unknown:
+            raise ValueError(f"Labels {unknown} are not among the base model's labels {classes}")
+        present = [c for c in classes if c in set(y)]
+        if len(present) < 2:
+            raise ValueError(f"Need at least two distinct labels to adapt, got {present}")
+        self.classes_ = self.base.classes_
+        self.preprocessor_ = self.base.preprocessor_
+        self.adapted_labels_ = np.array(present, dtype=object)
+        self._columns = np.array([classes.index(c) for c in present])
+        tokens = self.base.tokens(X)
+        if self.vocabulary == "new":
+            self.features_ = make_features(self.ngram_range, self.min_df, self.lexicon_weight)
+            features = self.features_.fit_transform(tokens)
+        else:
+            self.features_ = self.base.features_
+            features = self.features_.transform(tokens)
+        offset = self.base.decision_function(X)[:, self._columns]
+        features = self._with_scores(features, offset)
+        target = np.array([present.index(v) for v in y])
+        weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        if self.class_weight == "balanced":
+            weight = weight * compute_sample_weight("balanced", y)
+        elif self.class_weight is not None:
+            raise ValueError(f"class_weight must be 'balanced' or None, not {self.class_weight!r}")
+        self.coef_, self.intercept_ = _fit_offset_softmax(
+            sp.csr_matrix(features, dtype=np.float64),
+            offset,
+            target,
+            weight,
+            self.C,
+            self.fit_intercept,
+            self.max_iter,
+        )
+        self.n_features_out_ = features.shape[1]
+        return self
+
+    def _with_scores(self, features, offset: np.ndarray) -> sp.csr_matrix:
+        if not self.base_scores:
+            return sp.csr_matrix(features)
+        centred = offset - offset.mean(axis=1, keepdims=True)
+        return sp.hstack([features, sp.csr_matrix(centred * self.base_scores)]).tocsr()
+
+    def _correction(self, tokens: list[list[str]], scores: np.ndarray) -> sp.csr_matrix:
+        return self._with_scores(self.features_.transform(tokens), scores[:, self._columns])
+
+    def decision_function(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
+        """Log-probabilities (up to a per-text constant), one column per class in ``classes_``."""
+        check_is_fitted(self)
+        texts = list(X)
+        scores = self.base.decision_function(texts)
+        features = self._correction(self.base.tokens(texts), scores)
+        return self._adapt(scores, np.asarray(features @ self.coef_.T) + self.intercept_)
+
+    def _adapt(self, scores: np.ndarray, correction: np.ndarray) -> np.ndarray:
+        """Add ``correction`` to the adapted labels' scores, keeping their total probability."""
+        columns = self._columns
+        before = logsumexp(scores[:, columns], axis=1, keepdims=True)
+        moved = scores[:, columns] + correction
+        out = scores.copy()
+        out[:, columns] = moved - logsumexp(moved, axis=1, keepdims=True) + before
+        return out
+
+    def explain(self, text: str, top: int = 10) -> Explanation:
+        """The ``top`` features behind ``text``'s label: the base model's terms plus the correction's.
+
+        Correction terms are prefixed ``adapted:``; the shift that keeps the other labels'
+        probability unchanged is folded into ``bias``, so terms plus bias still give the
+        chosen label's log-odds against the mean of all labels exactly.
+        """
+        check_is_fitted(self)
+        base = self.base
+        tokens = base.tokens([text])
+        base_row = base.features_.transform(tokens).tocsr()
+        coef, intercept = base._weights()
+        base_scores = np.asarray(base_row @ coef.T) + intercept
+        row = self._correction(tokens, base_scores).tocsr()
+        correction = np.zeros((len(self.classes_), row.shape[1]))
+        correction[self._columns] = self.coef_
+        scores = self._adapt(base_scores, np.asarray(row @ self.coef_.T) + self.intercept_)
+        centred = scores - scores.mean(axis=1, keepdims=True)
+        k = int(np.argmax(scores))
+        base_centred = coef - coef.mean(axis=0)
+        correction_centred = correction - correction.mean(axis=0)
+        names = base.feature_names()
+        own_names = _feature_names(self.features_) if self.features_ is not base.features_ else names
+        if self.base_scores:
+            own_names = np.concatenate([own_names, [f"base_score:{c}" for c in self.adapted_labels_]])
+        terms = [
+            (str(names[j]), float(v * base_centred[k, j]))
+            for j, v in zip(base_row.indices, base_row.data, strict=True)
+        ]
+        terms += [
+            (f"adapted:{own_names[j]}", float(v * correction_centred[k, j]))
+            for j, v in zip(row.indices, row.data, strict=True)
+        ]
+        explained = sum(w for _, w in terms)
+        terms = sorted((t for t in terms if t[1] != 0.0), key=lambda t: -abs(t[1]))[:top]
+        return Explanation(
+            text=text,
+            label=str(self.classes_[k]),
+            probabilities=dict(zip(map(str, self.classes_), _softmax(scores).ravel().tolist(), strict=True)),
+            terms=terms,
+            bias=float(centred[0, k]) - explained,
+            tokens=tokens[0],
+        )
+
+
+def _feature_names(features) -> np.ndarray:
+    names = features.get_feature_names_out()
+    return np.array(
+        [n.split("__", 1)[1] if n.startswith("words__") else n.replace("__", ":", 1) for n in names],
+        dtype=object,
+    )
+
+
+def _fit_offset_softmax(
+    features: sp.csr_matrix,
+    offset: np.ndarray,
+    target: np.ndarray,
+    weight: np.ndarray,
+    C: float,  # noqa: N803 - scikit-learn's name
+    fit_intercept: bool,
+    max_iter: int,  # noqa: N803
+) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression with a fixed per-row ``offset`` added to the scores.
+
+    Minimises ``C * sum_i weight_i * cross_entropy_i + ||coef||^2 / 2`` (scikit-learn's scaling;
+    the intercept is not penalised) with L-BFGS; returns ``(coef, intercept)``.
+    """
+    n, d = features.shape
+    k = offset.shape[1]
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), target] = 1.0
+    features_t = features.T.tocsr()
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        coef = params[: k * d].reshape(k, d)
+        intercept = params[k * d :]
+        scores = offset + np.asarray(features @ coef.T) + intercept
+        log_norm = logsumexp(scores, axis=1, keepdims=True)
+        value = -np.sum(weight * np.sum(onehot * (scores - log_norm), axis=1))
+        residual = (np.exp(scores - log_norm) - onehot) * weight[:, None]
+        grad_coef = C * np.asarray(features_t @ residual).T + coef
+        grad_intercept = C * residual.sum(axis=0) if fit_intercept else np.zeros(k)
+        return C * value + 0.5 * float(np.sum(coef * coef)), np.concatenate(
+            [grad_coef.ravel(), grad_intercept]
+        )
+
+    result = minimize(loss, np.zeros(k * d + k), jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
+    return result.x[: k * d].reshape(k, d), result.x[k * d :]

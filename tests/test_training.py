@@ -1,0 +1,288 @@
+"""Retraining with new labelled data: label maps, skipped rows, conflicts, adaptation, evaluate, suggest."""
+
+from __future__ import annotations
+
+import csv
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+from equalcare_nlp import FearFlowClassifier, load_model, save_model
+from equalcare_nlp.active import suggest
+from equalcare_nlp.adapt import AdaptedClassifier, adapt
+from equalcare_nlp.cli import main
+from equalcare_nlp.evaluation import evaluate
+from equalcare_nlp.labelled import parse_label_map, prepare_labelled, read_labelled
+from equalcare_nlp.training import train, train_and_save
+
+FEAR_TEXTS = [
+    "I am exhausted and scared of the next shift",
+    "the rota is crushing us, nobody can cope",
+    "staff are burnt out and angry about cuts",
+    "I dread coming to work, constant pressure",
+    "we are terrified of another datix",
+    "so stressed, short staffed again tonight",
+    "I feel threatened by my manager",
+    "furious that bank shifts were cancelled",
+    "overwhelmed and anxious every single day",
+    "the workload is unbearable and frightening",
+]
+FLOW_TEXTS = [
+    "thank you so much for your kindness",
+    "the team was wonderful and caring",
+    "grateful for the support from my colleagues",
+    "lovely calm ward, everyone helped each other",
+    "I enjoyed learning the new system, fascinating",
+    "the nurses were compassionate and kind",
+    "really appreciate the flexible rota",
+    "great teamwork on the bank shifts today",
+    "so happy with the care my mum received",
+    "curious to try the new approach, exciting",
+]
+NEUTRAL_TEXTS = [
+    "the meeting is at ten on tuesday",
+    "please update the form by friday",
+    "the car park is on level two",
+    "shift handover happens at seven",
+    "the policy was revised last month",
+    "forms are kept in the office",
+    "the ward has twelve beds",
+    "training is scheduled for next week",
+    "lunch is served at noon",
+    "the rota is published monthly",
+]
+
+
+@pytest.fixture(scope="module")
+def base() -> FearFlowClassifier:
+    texts = FEAR_TEXTS + FLOW_TEXTS + NEUTRAL_TEXTS
+    labels = ["fear"] * 10 + ["flow"] * 10 + ["neutral"] * 10
+    return FearFlowClassifier(min_df=1, calibration_cv=None).fit(texts, labels)
+
+
+@pytest.fixture(scope="module")
+def base_folder(base, tmp_path_factory):
+    return save_model(base, tmp_path_factory.mktemp("base"))
+
+
+# -- label maps ------------------------------------------------------------------------------
+def test_inline_label_map_maps_and_leaves_out():
+    data = prepare_labelled(
+        ["a", "b", "c", "d"], ["Stressed", "thanks", "other", "fear"], "stressed=fear,thanks=flow,other=none"
+    )
+    assert data.labels == ["fear", "flow", "fear"]
+    assert data.left_out_rows == [3]
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_label_map_file(tmp_path, suffix):
+    path = tmp_path / f"map{suffix}"
+    path.write_text(
+        '{"stressed": "fear", "thanks": "flow"}' if suffix == ".json" else "stressed: fear\nthanks: flow\n"
+    )
+    assert dict(parse_label_map(path).labels) == {"stressed": "fear", "thanks": "flow"}
+
+
+def test_shipped_label_map_by_name():
+    assert parse_label_map("tweeteval").labels["anger"] == "fear"
+
+
+def test_label_map_to_unknown_target_is_rejected():
+    with pytest.raises(ValueError, match="unknown targets"):
+        parse_label_map("stressed=panic")
+
+
+def test_unknown_labels_error_lists_them_and_shows_how_to_map():
+    with pytest.raises(ValueError) as error:
+        prepare_labelled(["a", "b", "c"], ["stressed", "stressed", "fear"], source="staff.csv")
+    message = str(error.value)
+    assert "'stressed' (2 rows)" in message and "staff.csv" in message
+    assert "--label-map 'stressed=...'" in message
+
+
+def test_empty_labels_and_texts_are_skipped_and_counted():
+    data = prepare_labelled(["a", "b", "", "d"], ["fear", "  ", "flow", None])
+    assert data.texts == ["a"]
+    assert data.empty_label_rows == [2, 4] and data.empty_text_rows == [3]
+    summary = data.summary()
+    assert (
+        summary["skipped_empty_label"] == 2 and summary["skipped_empty_text"] == 1 and summary["n_rows"] == 4
+    )
+
+
+def test_duplicates_merged_and_conflicts_resolved_by_majority():
+    texts = ["Too busy", "too  busy", "too busy", "Thanks", "thanks", "ok", "ok"]
+    labels = ["fear", "fear", "flow", "flow", "fear", "neutral", "neutral"]
+    data = prepare_labelled(texts, labels)
+    kept = dict(zip(data.texts, data.labels, strict=True))
+    assert kept == {"Too busy": "fear", "ok": "neutral"}  # "Thanks" is a tie: left out
+    conflicts = {c["text"]: c for c in data.conflicts}
+    assert conflicts["Too busy"]["kept"] == "fear" and conflicts["Too busy"]["rows"] == [1, 2, 3]
+    assert conflicts["Thanks"]["kept"] is None
+    assert data.duplicate_rows == [2, 3, 7]
+
+
+def test_read_labelled_missing_column_names_the_columns(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("comment,tag\nhello,fear\n")
+    with pytest.raises(ValueError, match=r"no column 'text'.*\['comment', 'tag'\]"):
+        read_labelled(path, "text", "tag")
+
+
+# -- training ---------------------------------------------------------------------------------
+def _data(n_fear=10, n_flow=10):
+    return prepare_labelled(FEAR_TEXTS[:n_fear] + FLOW_TEXTS[:n_flow], ["fear"] * n_fear + ["flow"] * n_flow)
+
+
+def test_train_from_scratch_reports_cross_validation():
+    data = prepare_labelled(
+        FEAR_TEXTS + FLOW_TEXTS + NEUTRAL_TEXTS, ["fear"] * 10 + ["flow"] * 10 + ["neutral"] * 10
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model, report = train(data, "none", cv=3, min_df=1, calibration_cv=None)
+    cv = report["cross_validation"]
+    assert cv["folds"] == 3 and len(cv["macro_f1_per_fold"]) == 3
+    assert np.isclose(cv["macro_f1_mean"], np.mean(cv["macro_f1_per_fold"]))
+    assert np.sum(cv["out_of_fold"]["confusion_matrix"]["rows_true_cols_pred"]) == 30
+    assert report["data"]["label_counts"] == {"fear": 10, "flow": 10, "neutral": 10}
+    assert set(model.classes_) == {"fear", "flow", "neutral"}
+
+
+def test_tiny_class_warns_but_trains(base_folder):
+    data = _data(n_fear=10, n_flow=2)
+    with pytest.warns(UserWarning, match="'flow' has only 2 examples"):
+        model, report = train(data, base_folder, cv=5)
+    assert report["cross_validation"]["folds"] == 2
+    with pytest.warns(UserWarning, match="only 1 example"):
+        _, report = train(_data(n_fear=10, n_flow=1), base_folder, cv=5)
+    assert report["cross_validation"] is None
+
+
+def test_adaptation_learns_new_words_and_keeps_neutral(base):
+    texts = ["datix again, the rota is a nightmare", "datix filed, awful night"] * 3 + [
+        "brilliant rota, thanks everyone",
+        "the bank staff were brilliant",
+    ] * 3
+    labels = ["fear"] * 6 + ["flow"] * 6
+    adapted = adapt(base, texts, labels, C=10.0)
+    assert isinstance(adapted, AdaptedClassifier)
+    probe = ["datix", "brilliant", "lunch is served at noon"]
+    before, after = base.predict_proba(probe), adapted.predict_proba(probe)
+    fear, flow, neutral = (list(base.classes_).index(c) for c in ("fear", "flow", "neutral"))
+    assert after[0, fear] > before[0, fear] and after[1, flow] > before[1, flow]
+    # No neutral examples in the new data: neutral probability is exactly the base's.
+    np.testing.assert_allclose(after[:, neutral], before[:, neutral])
+    assert adapted.predict(probe)[2] == base.predict(probe)[2]
+
+
+def test_adapted_explanation_is_exact(base):
+    adapted = adapt(base, FEAR_TEXTS[:4] + FLOW_TEXTS[:4], ["fear"] * 4 + ["flow"] * 4)
+    explanation = adapted.explain("the rota is crushing us", top=1000)
+    scores = adapted.decision_function(["the rota is crushing us"])[0]
+    k = list(adapted.classes_).index(explanation.label)
+    assert explanation.label == adapted.predict(["the rota is crushing us"])[0]
+    assert np.isclose(sum(w for _, w in explanation.terms) + explanation.bias, scores[k] - scores.mean())
+
+
+def test_refit_method_uses_base_data(base):
+    base_data = (FEAR_TEXTS + FLOW_TEXTS + NEUTRAL_TEXTS, ["fear"] * 10 + ["flow"] * 10 + ["neutral"] * 10)
+    model = adapt(base, ["the datix was awful"] * 2, ["fear"] * 2, method="refit", base_data=base_data)
+    assert type(model) is FearFlowClassifier and "datix" in set(model.feature_names())
+    with pytest.raises(ValueError, match="needs base_data"):
+        adapt(base, ["x"], ["fear"], method="refit")
+
+
+def test_adapted_model_save_load_round_trip(base_folder, tmp_path):
+    data = _data()
+    model, report = train_and_save(data, tmp_path / "adapted", base_folder, cv=2)
+    loaded = load_model(tmp_path / "adapted")
+    probe = ["the rota is crushing us", "thank you all", "forms are in the office"]
+    np.testing.assert_allclose(loaded.predict_proba(probe), model.predict_proba(probe))
+    manifest = json.loads((tmp_path / "adapted" / "manifest.json").read_text())
+    assert manifest["training"]["method"] == "offset" and manifest["training"]["n_examples"] == 20
+    assert manifest["training"]["base"] == str(base_folder)
+    assert len(manifest["training"]["fingerprint_sha256"]) == 64
+    card = (tmp_path / "adapted" / "MODEL_CARD.md").read_text()
+    assert manifest["training"]["fingerprint_sha256"] in card and "Cross-validated macro-F1" in card
+
+
+def test_training_is_deterministic_with_a_fixed_seed(base_folder):
+    runs = [train(_data(), base_folder, cv=3, seed=7) for _ in range(2)]
+    probe = FEAR_TEXTS + FLOW_TEXTS
+    np.testing.assert_array_equal(runs[0][0].predict_proba(probe), runs[1][0].predict_proba(probe))
+    assert runs[0][1]["cross_validation"] == runs[1][1]["cross_validation"]
+
+
+# -- evaluate and suggest ---------------------------------------------------------------------
+def test_evaluate_uses_fear_vs_flow_without_neutral(base):
+    report = evaluate(base, FEAR_TEXTS + FLOW_TEXTS, ["fear"] * 10 + ["flow"] * 10)
+    assert report["confusion_matrix"]["labels"] == ["fear", "flow"]
+    assert report["macro_f1"] > 0.9 and 0 <= report["ece"] <= 1
+
+
+def test_suggest_prefers_uncertain_and_drops_near_duplicates(base):
+    pool = (
+        ["the rota is crushing us"] * 5
+        + ["the ward rota, thanks, ok"] * 5
+        + FLOW_TEXTS
+        + NEUTRAL_TEXTS
+        + [""]
+    )
+    picked = suggest(base, pool, 5)
+    texts = [s.text for s in picked]
+    assert len(texts) == len(set(texts)) == 5 and "" not in texts
+    margins = 1 - np.array([s.uncertainty for s in picked])
+    proba = base.predict_proba(pool[:-1])
+    top2 = np.sort(proba, axis=1)[:, -2:]
+    assert margins.min() <= np.median(top2[:, 1] - top2[:, 0])
+    assert all(pool[s.index] == s.text for s in picked)
+
+
+def test_cli_train_evaluate_suggest(base_folder, tmp_path, capsys):
+    data = tmp_path / "labelled.csv"
+    with open(data, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["comment", "tag"])
+        writer.writerows(
+            [(t, "stressed") for t in FEAR_TEXTS] + [(t, "thanks") for t in FLOW_TEXTS] + [("x", "")]
+        )
+    args = ["--text-column", "comment", "--label-column", "tag"]
+    assert (
+        main(["train", str(data), *args, "--base", str(base_folder), "--cv", "2", "-o", str(tmp_path / "m")])
+        == 2
+    )
+    assert "--label-map 'stressed=...,thanks=...'" in capsys.readouterr().err
+    mapped = [*args, "--label-map", "stressed=fear,thanks=flow"]
+    assert (
+        main(
+            ["train", str(data), *mapped, "--base", str(base_folder), "--cv", "2", "-o", str(tmp_path / "m")]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "1 without a label" in out and "cross-validated macro-F1 (2 folds)" in out
+    assert main(["evaluate", str(tmp_path / "m"), str(data), *mapped, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n"] == 20 and set(report["per_label"]) == {"fear", "flow"}
+    assert (
+        main(
+            [
+                "suggest",
+                str(data),
+                "--text-column",
+                "comment",
+                "-n",
+                "3",
+                "--model",
+                str(tmp_path / "m"),
+                "-o",
+                str(tmp_path / "s.csv"),
+            ]
+        )
+        == 0
+    )
+    rows = list(csv.DictReader(open(tmp_path / "s.csv")))
+    assert len(rows) == 3 and set(rows[0]) == {"row", "text", "model_guess", "confidence", "label"}
