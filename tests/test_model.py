@@ -1,0 +1,60 @@
+"""The classifier: fit/predict/predict_proba on small data, explain, validation errors."""
+
+import numpy as np
+import pytest
+
+from equalcare_nlp import FearFlowClassifier
+
+TEXTS = [
+    "thank you so much, the team is wonderful",
+    "I love working here, everyone is kind",
+    "grateful for the lovely care",
+    "great support from my manager",
+    "I am exhausted and scared",
+    "impossible targets and no support, I feel burnt out",
+    "angry and upset about the cancelled appointment",
+    "I dread every shift",
+    "the meeting is on Tuesday",
+    "we moved to the second floor",
+    "the form has three pages",
+    "handover is at seven",
+]
+LABELS = ["flow"] * 4 + ["fear"] * 4 + ["neutral"] * 4
+
+
+@pytest.fixture(scope="module")
+def model():
+    return FearFlowClassifier(min_df=1, calibration_cv=2).fit(TEXTS, LABELS)
+
+
+def test_fit_predict(model):
+    assert list(model.classes_) == ["fear", "flow", "neutral"]
+    assert model.predict(["thank you, wonderful team", "I am exhausted"]).tolist() == ["flow", "fear"]
+
+
+def test_probabilities_sum_to_one(model):
+    proba = model.predict_proba(TEXTS)
+    assert proba.shape == (len(TEXTS), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert (model.predict(TEXTS) == model.classes_[proba.argmax(axis=1)]).all()
+
+
+def test_explain_is_exact(model):
+    text = "I am exhausted but thank you"
+    explanation = model.explain(text, top=10_000)
+    logits = model.decision_function([text])[0]
+    k = list(model.classes_).index(explanation.label)
+    assert explanation.label == model.predict([text])[0]
+    total = explanation.bias + sum(w for _, w in explanation.terms)
+    assert total == pytest.approx(logits[k] - logits.mean(), abs=1e-4)
+    assert explanation.probabilities[explanation.label] == pytest.approx(model.predict_proba([text])[0][k])
+
+
+def test_unknown_labels_are_a_clear_error():
+    with pytest.raises(ValueError, match="Unknown labels"):
+        FearFlowClassifier().fit(["a", "b"], ["fear", "happy"])
+
+
+def test_params_stored_unmodified():
+    params = FearFlowClassifier(C=0.5, ngram_range=(1, 3)).get_params()
+    assert params["C"] == 0.5 and params["ngram_range"] == (1, 3)

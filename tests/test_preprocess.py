@@ -1,0 +1,68 @@
+"""The spaCy preprocessing stage: tokens the model sees, negation scope, placeholders, edge inputs."""
+
+import pytest
+
+from equalcare_nlp import MAX_CHARS, Preprocessor, make_nlp
+from equalcare_nlp.preprocess import doc_tokens
+
+
+@pytest.fixture(scope="module")
+def pre():
+    return Preprocessor()
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("I am not coping", ["i", "be", "not", "not_cope"]),
+        ("No complaints at all", ["no", "not_complaint", "not_at", "not_all"]),
+        ("I don't feel safe, but OK", ["i", "do", "not", "not_feel", "not_safe", "but", "okay"]),
+        ("I CAN'T COPE", ["i", "can", "not", "not_cope"]),
+    ],
+)
+def test_negation_scope_and_contractions(pre, text, tokens):
+    assert pre(text) == tokens
+
+
+def test_negation_scope_ends_at_clause_boundary(pre):
+    tokens = pre("not coping and feel burnt out")
+    assert "not_cope" in tokens and "burn" in tokens and "not_burn" not in tokens
+
+
+def test_placeholders(pre):
+    tokens = pre("[NAME] wrote to @bob at bob@x.org about http://x.org/a and 42 beds")
+    for placeholder in ("<name>", "<user>", "<email>", "<url>", "<num>"):
+        assert placeholder in tokens
+    assert "bob@x.org" not in tokens
+
+
+def test_elongation_and_emoji_kept(pre):
+    tokens = pre("soooo tired 😡 :(")
+    assert "<elong>" in tokens and "😡" in tokens and ":(" in tokens
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", "Лондон 中文 ¿¿ \x00", "!!!"])
+def test_edge_inputs_do_not_crash(pre, text):
+    assert isinstance(pre(text), list)
+
+
+def test_long_text_truncated(pre):
+    tokens = pre("word " * (MAX_CHARS))
+    assert len(tokens) <= MAX_CHARS // 5 + 1
+
+
+def test_non_string_is_a_clear_error(pre):
+    with pytest.raises(TypeError, match=r"texts\[1\] is NoneType"):
+        pre.pipe(["fine", None])
+
+
+def test_fast_path_equals_spacy_pipeline(pre):
+    nlp = make_nlp()
+    texts = ["I don't think they care. Soooo tired!!! [NAME]", "Nothing to improve, the staff were lovely"]
+    assert pre.pipe(texts) == [doc_tokens(nlp(t)) for t in texts]
+
+
+def test_spacy_pipeline_exposes_token_attributes():
+    doc = make_nlp()("not coping")
+    assert [t._.negated for t in doc] == [False, True]
+    assert doc[1]._.ec_norm == "cope"
