@@ -31,7 +31,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .corpora import fingerprint, load_labelled
 from .features import make_features
-from .model import Explanation, FearFlowClassifier, _softmax
+from .model import Explanation, FearFlowClassifier, _softmax, readable_feature_names
 from .persist import read_manifest
 
 #: Weight of each new example against one base training example in ``refit`` (measured in
@@ -222,7 +222,7 @@ class AdaptedClassifier(FearFlowClassifier):
         base = self.base
         tokens = base.tokens([text])
         base_row = base.features_.transform(tokens).tocsr()
-        coef, intercept = base._weights()
+        coef, intercept = base.weights()
         base_scores = np.asarray(base_row @ coef.T) + intercept
         row = self._correction(tokens, base_scores).tocsr()
         correction = np.zeros((len(self.classes_), row.shape[1]))
@@ -233,7 +233,7 @@ class AdaptedClassifier(FearFlowClassifier):
         base_centred = coef - coef.mean(axis=0)
         correction_centred = correction - correction.mean(axis=0)
         names = base.feature_names()
-        own_names = _feature_names(self.features_) if self.features_ is not base.features_ else names
+        own_names = readable_feature_names(self.features_) if self.features_ is not base.features_ else names
         if self.base_scores:
             own_names = np.concatenate([own_names, [f"base_score:{c}" for c in self.adapted_labels_]])
         terms = [
@@ -254,14 +254,6 @@ class AdaptedClassifier(FearFlowClassifier):
             bias=float(centred[0, k]) - explained,
             tokens=tokens[0],
         )
-
-
-def _feature_names(features) -> np.ndarray:
-    names = features.get_feature_names_out()
-    return np.array(
-        [n.split("__", 1)[1] if n.startswith("words__") else n.replace("__", ":", 1) for n in names],
-        dtype=object,
-    )
 
 
 def _fit_offset_softmax(

@@ -127,7 +127,7 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
     def _features(self, X: Iterable[str]):  # noqa: N803
         return self.features_.transform(self.tokens(X))
 
-    def _weights(self) -> tuple[np.ndarray, np.ndarray]:
+    def weights(self) -> tuple[np.ndarray, np.ndarray]:
         """Calibrated coefficients and intercepts, one row per class (binary models too)."""
         coef = self.linear_.coef_ * self.inverse_temperature_
         intercept = self.linear_.intercept_ * self.inverse_temperature_
@@ -138,7 +138,7 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
         """Calibrated log-odds, one column per class in ``classes_``."""
-        coef, intercept = self._weights()
+        coef, intercept = self.weights()
         return np.asarray(self._features(X) @ coef.T) + intercept
 
     def predict_proba(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
@@ -154,11 +154,7 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
         """Names of the model's features (n-grams as text, lexicon scores as ``lexicon:*``)."""
         check_is_fitted(self)
         if getattr(self, "_feature_names", None) is None:
-            names = self.features_.get_feature_names_out()
-            self._feature_names = np.array(
-                [n.split("__", 1)[1] if n.startswith("words__") else n.replace("__", ":", 1) for n in names],
-                dtype=object,
-            )
+            self._feature_names = readable_feature_names(self.features_)
         return self._feature_names
 
     def explain(self, text: str, top: int = 10) -> Explanation:
@@ -166,7 +162,7 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         tokens = self.preprocessor_.pipe([text])[0]
         row = self.features_.transform([tokens]).tocsr()
-        coef, intercept = self._weights()
+        coef, intercept = self.weights()
         centred = coef - coef.mean(axis=0)
         scores = np.asarray(row @ centred.T) + (intercept - intercept.mean())
         k = int(np.argmax(scores))
@@ -186,6 +182,15 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
         state = super().__getstate__()
         state.pop("_feature_names", None)
         return state
+
+
+def readable_feature_names(features) -> np.ndarray:
+    """Feature names of a fitted feature union: n-grams as text, lexicon scores as ``lexicon:*``."""
+    names = features.get_feature_names_out()
+    return np.array(
+        [n.split("__", 1)[1] if n.startswith("words__") else n.replace("__", ":", 1) for n in names],
+        dtype=object,
+    )
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:

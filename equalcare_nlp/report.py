@@ -258,7 +258,7 @@ def distinguishing_terms(
     """
     features = model.features_.transform(model.tokens(texts)).tocsr()
     present = (features != 0).astype(np.int64).tocsr()
-    coef, _ = model._weights()  # exact linear weights, as explain() uses them
+    coef, _ = model.weights()  # exact linear weights, as explain() uses them
     centred = coef - coef.mean(axis=0)
     names = model.feature_names()
     is_term = np.array([_is_term(n) for n in names])
