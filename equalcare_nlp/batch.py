@@ -34,6 +34,7 @@ from .labels import FEAR, FLOW, LABELS
 from .model import FearFlowClassifier
 from .persist import load_model
 from .progress import Progress
+from .redact import name_recognizer, redact
 from .sentences import split_sentences
 from .tables import Chunk, TableWarning
 
@@ -51,10 +52,14 @@ _NUMBER = re.compile(r"\s*[+-]?[\d.,]*\d[\d.,]*\s*%?\s*")
 # -- what one worker does -------------------------------------------------------------------
 @dataclass(frozen=True)
 class ScoreOptions:
-    """Extra outputs: the ``explain`` strongest terms per row, per-sentence shares."""
+    """Extra steps and outputs: the ``explain`` strongest terms per row, per-sentence shares, and
+    redaction of personal details before scoring (``names``: see :func:`redact.name_recognizer`)."""
 
     explain: int = 0
     sentences: bool = False
+    redact: bool = False
+    redact_in_place: bool = False
+    names: str | None = "auto"
 
 
 class ChunkScorer:
@@ -63,6 +68,7 @@ class ChunkScorer:
     def __init__(self, model: FearFlowClassifier, options: ScoreOptions = ScoreOptions()):
         self.model = model
         self.options = options
+        self._names = _recognizer(options.names) if options.redact else None
         self._order = [list(map(str, model.classes_)).index(label) if label in model.classes_ else -1
                        for label in LABELS]  # fmt: skip
 
@@ -71,6 +77,8 @@ class ChunkScorer:
         unique = list(dict.fromkeys(texts))  # identical texts score identically: score each once
         position = {text: i for i, text in enumerate(unique)}
         where = np.fromiter((position[text] for text in texts), dtype=np.intp, count=len(texts))
+        if self.options.redact:
+            unique = redact(unique, self._names)
         model_texts = [text.replace("\x00", " ") if "\x00" in text else text for text in unique]
         proba = self._proba(model_texts)
         out: dict[str, Any] = {
@@ -83,6 +91,8 @@ class ChunkScorer:
             out["terms"] = np.asarray(terms, dtype=object)[where]
         if self.options.sentences:
             out["sentences"] = self._sentence_shares(model_texts)[where]
+        if self.options.redact:
+            out["redacted"] = np.asarray(unique, dtype=object)[where]
         return out
 
     def _proba(self, texts: list[str]) -> np.ndarray:
@@ -105,6 +115,13 @@ class ChunkScorer:
             start += len(pieces)
             out[i] = (len(pieces), np.mean(own == FEAR), np.mean(own == FLOW))
         return out
+
+
+def _recognizer(names: str | None):
+    """The name recogniser for redaction; its warning about a missing pipeline is the caller's to give."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return name_recognizer(names)
 
 
 def _terms_text(explanation) -> str:
@@ -159,7 +176,37 @@ def _prepare(chunk: Chunk, column: int) -> tuple[np.ndarray, np.ndarray, list[st
     return status, scored, values[scored].tolist()
 
 
-def _assemble(chunk: Chunk, status, scored, result, options: ScoreOptions, prefix: str) -> pd.DataFrame:
+def _redacted_column(values: np.ndarray, scored: np.ndarray, result: dict[str, Any]) -> np.ndarray:
+    """The text column with personal details redacted: scored texts as the worker redacted them;
+    other present values (numbers, blanks) redacted here, as text, and kept as they were if unchanged."""
+    out = values.copy()
+    if len(scored):
+        out[scored] = result["redacted"]
+    rest = [i for i in np.setdiff1d(np.arange(len(values)), scored) if text_status(values[i]) != "empty"]
+    for i, text in zip(rest, redact([str(values[i]) for i in rest], names=None), strict=True):
+        if text != str(values[i]):
+            out[i] = text
+    return out
+
+
+def _with_redaction(chunk: Chunk, column: int, scored, result, options: ScoreOptions) -> pd.DataFrame:
+    frame = chunk.frame.copy()
+    values = _redacted_column(frame.iloc[:, column].to_numpy(dtype=object), scored, result)
+    if options.redact_in_place:
+        frame.isetitem(column, pd.Series(values, index=frame.index, dtype=object))
+    else:
+        frame[redacted_name(frame.columns[column])] = pd.Series(values, index=frame.index, dtype=object)
+    return frame
+
+
+def redacted_name(column: Any) -> str:
+    """The column that holds the redacted text when redaction is not in place."""
+    return f"{column}_redacted"
+
+
+def _assemble(
+    chunk: Chunk, column: int, status, scored, result, options: ScoreOptions, prefix: str
+) -> pd.DataFrame:
     n = len(chunk.frame)
     label = np.full(n, None, dtype=object)
     proba = np.full((n, len(LABELS)), np.nan)
@@ -186,7 +233,8 @@ def _assemble(chunk: Chunk, status, scored, result, options: ScoreOptions, prefi
         {prefix + k: pd.Series(v, index=chunk.frame.index, dtype=object if v.dtype == object else None)
          for k, v in columns.items()}
     )  # fmt: skip
-    return pd.concat([chunk.frame, scores], axis=1)
+    frame = _with_redaction(chunk, column, scored, result, options) if options.redact else chunk.frame
+    return pd.concat([frame, scores], axis=1)
 
 
 def _scored_chunks(
@@ -202,7 +250,7 @@ def _scored_chunks(
         scorer = ChunkScorer(model, options)
         for chunk in chunks:
             status, scored, texts = _prepare(chunk, column)
-            yield _assemble(chunk, status, scored, scorer(texts), options, prefix)
+            yield _assemble(chunk, column, status, scored, scorer(texts), options, prefix)
         return
     # Forked workers share the loaded model and libraries with this process (copy-on-write)
     # instead of each importing and loading them again; the readers start no threads to fork.
@@ -214,10 +262,10 @@ def _scored_chunks(
             pending.append((chunk, status, scored, pool.submit(_score_in_worker, texts)))
             if len(pending) > 2 * jobs:  # bounded look-ahead keeps memory flat
                 chunk, status, scored, future = pending.popleft()
-                yield _assemble(chunk, status, scored, future.result(), options, prefix)
+                yield _assemble(chunk, column, status, scored, future.result(), options, prefix)
         while pending:
             chunk, status, scored, future = pending.popleft()
-            yield _assemble(chunk, status, scored, future.result(), options, prefix)
+            yield _assemble(chunk, column, status, scored, future.result(), options, prefix)
 
 
 # -- choosing the text column -----------------------------------------------------------------
@@ -248,16 +296,30 @@ def resolve_text_column(frame: pd.DataFrame, text_column: str | None) -> int:
     return candidates[0]
 
 
-def _check_clash(frame: pd.DataFrame, options: ScoreOptions, prefix: str) -> None:
+def _check_clash(frame: pd.DataFrame, column: int, options: ScoreOptions, prefix: str) -> None:
     ours = {prefix + name for name in _score_columns(options)}
+    if options.redact and not options.redact_in_place:
+        ours.add(redacted_name(frame.columns[column]))
     clash = sorted(ours & {str(c) for c in frame.columns})
     if clash:
         raise ValueError(
-            f"The input already has columns {clash}; give a prefix for the new columns (--prefix)"
+            f"The input already has columns {clash}; give a prefix for the new columns (--prefix) "
+            "or redact in place"
         )
 
 
 # -- public API -------------------------------------------------------------------------------
+def _score_options(
+    explain: int, sentences: bool, redact: bool, redact_in_place: bool, names: str | None
+) -> ScoreOptions:
+    """The options, checked here once: a bad ``explain`` or a missing names pipeline fails before any work."""
+    if explain < 0:
+        raise ValueError(f"explain must be 0 or more terms, got {explain}")
+    if redact:
+        name_recognizer(names)  # raises for a pipeline that is not installed; warns when none is
+    return ScoreOptions(explain, sentences, redact, redact_in_place, names)
+
+
 def _check_chunk_size(chunk_size: int) -> int:
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
@@ -280,18 +342,23 @@ def score_frame(
     model: FearFlowClassifier | str | os.PathLike | None = None,
     explain: int = 0,
     sentences: bool = False,
+    redact: bool = False,
+    redact_in_place: bool = False,
+    names: str | None = "auto",
     jobs: int | None = 1,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     prefix: str = "",
 ) -> pd.DataFrame:
     """``frame`` (unchanged, same index) with the score columns added after its own.
 
-    ``model`` is a fitted model, a saved model folder, or None for the shipped model.
+    ``model`` is a fitted model, a saved model folder, or None for the shipped model. With
+    ``redact``, personal details are replaced by placeholders before scoring and the redacted text
+    goes to a new column ``<text column>_redacted`` (or replaces the text with ``redact_in_place``).
     """
-    options = ScoreOptions(explain, sentences)
+    options = _score_options(explain, sentences, redact, redact_in_place, names)
     _check_chunk_size(chunk_size)
     column = resolve_text_column(frame, text_column)
-    _check_clash(frame, options, prefix)
+    _check_clash(frame, column, options, prefix)
     chunks = (
         Chunk(frame.iloc[start : start + chunk_size], np.zeros(min(chunk_size, len(frame) - start), bool))
         for start in range(0, max(len(frame), 1), chunk_size)
@@ -306,13 +373,23 @@ def score_texts(
     model: FearFlowClassifier | str | os.PathLike | None = None,
     explain: int = 0,
     sentences: bool = False,
+    redact: bool = False,
     jobs: int | None = 1,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> pd.DataFrame:
-    """One row per text, in order: the ``text`` and its score columns."""
+    """One row per text, in order: the ``text`` and its score columns (``redact``: see :func:`score_frame`;
+    the text itself is then redacted in place)."""
     frame = pd.DataFrame({"text": pd.Series(list(texts), dtype=object)})
     return score_frame(
-        frame, "text", model=model, explain=explain, sentences=sentences, jobs=jobs, chunk_size=chunk_size
+        frame,
+        "text",
+        model=model,
+        explain=explain,
+        sentences=sentences,
+        redact=redact,
+        redact_in_place=True,
+        jobs=jobs,
+        chunk_size=chunk_size,
     )
 
 
@@ -368,6 +445,9 @@ def score_file(
     sheet: str | int | None = None,
     explain: int = 0,
     sentences: bool = False,
+    redact: bool = False,
+    redact_in_place: bool = False,
+    names: str | None = "auto",
     jobs: int | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     guard_formulas: bool = True,
@@ -378,11 +458,12 @@ def score_file(
 
     Formats come from the extensions unless given; the output is written atomically and never
     over the input. ``progress`` None shows a bar only when standard error is a terminal.
+    ``redact``, ``redact_in_place``, ``names``: see :func:`score_frame`.
     """
     output = default_output(source) if output is None else output
     in_format = tables.format_of(source, input_format)
     out_format = tables.format_of(output, output_format)
-    options = ScoreOptions(explain, sentences)
+    options = _score_options(explain, sentences, redact, redact_in_place, names)
     started = time.monotonic()
     with contextlib.ExitStack() as stack:
         path = stack.enter_context(tables.stdin_copy()) if str(source) == tables.STDIO else Path(source)
@@ -391,7 +472,7 @@ def score_file(
         chunks = reader.chunks(_check_chunk_size(chunk_size))
         first = next(chunks, None) or _empty_chunk(reader.columns)
         column = resolve_text_column(first.frame, text_column)
-        _check_clash(first.frame, options, prefix)
+        _check_clash(first.frame, column, options, prefix)
         fitted = _as_model(model)
         bar = Progress(reader.fraction_done) if (_stderr_is_tty() if progress is None else progress) else None
         summary = BatchSummary(output=str(output), text_column=str(reader.columns[column]))

@@ -375,3 +375,41 @@ def test_progress_line_shows_rows_rate_and_eta():
     progress.rows = 5000
     assert progress.line(10.0) == "[######..................]  25%  5,000 rows  500 rows/s  ETA 0:30"
     assert Progress().line(2.0).startswith("0 rows  0 rows/s")
+
+
+# -- redaction before scoring -----------------------------------------------------------------
+PERSONAL = "Ring me on 07700 900123 or jo.bloggs@nhs.net, " + FEAR_TEXTS[0]
+
+
+def test_redact_scores_the_redacted_text_into_a_new_column(model):
+    frame = pd.DataFrame({"comment": [PERSONAL, 9434765919, None, FLOW_TEXTS[0]], "id": [1, 2, 3, 4]})
+    out = score_frame(frame, "comment", model=model, redact=True, names=None)
+    assert list(out.columns[:3]) == ["comment", "id", "comment_redacted"]
+    pd.testing.assert_series_equal(out["comment"], frame["comment"])  # the original is kept
+    assert out["comment_redacted"].tolist()[:2] == [
+        "Ring me on [PHONE] or [EMAIL], " + FEAR_TEXTS[0],
+        "[NHS_NUMBER]",  # a number cell is not scored but is still redacted
+    ]
+    assert out["comment_redacted"].iloc[3] == FLOW_TEXTS[0] and pd.isna(out["comment_redacted"].iloc[2])
+    expected = model.predict_proba([out["comment_redacted"].iloc[0]])[0]
+    got = out.loc[0, PROBS].to_numpy(dtype=float)
+    np.testing.assert_allclose(got, expected[[list(model.classes_).index(p[2:]) for p in PROBS]])
+    assert out["status"].tolist() == ["ok", "not_text", "empty", "ok"]
+
+
+def test_redact_in_place_and_in_workers_gives_the_same_rows(model):
+    frame = pd.DataFrame({"comment": [PERSONAL, FLOW_TEXTS[1], "see https://x.org/a", ""] * 3})
+    one = score_frame(frame, "comment", model=model, redact=True, redact_in_place=True, names=None)
+    two = score_frame(frame, "comment", model=model, redact=True, redact_in_place=True, names=None,
+                      jobs=2, chunk_size=5)  # fmt: skip
+    pd.testing.assert_frame_equal(one, two)
+    assert list(one.columns) == ["comment", *SCORE_COLUMNS]
+    assert one["comment"].iloc[2] == "see [URL]"
+
+
+def test_redact_refuses_an_existing_redacted_column_and_a_missing_pipeline(model):
+    frame = pd.DataFrame({"comment": [PERSONAL], "comment_redacted": ["x"]})
+    with pytest.raises(ValueError, match="comment_redacted"):
+        score_frame(frame, "comment", model=model, redact=True, names=None)
+    with pytest.raises(ValueError, match="not installed"):
+        score_frame(frame, "comment", model=model, redact=True, names="en_no_such_pipeline")

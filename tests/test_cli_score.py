@@ -99,3 +99,17 @@ def test_shipped_model_scores_the_sample_file(tmp_path, capsys):
     assert labels["Thank you to the night nurses for being so kind to my dad."] == "flow"
     assert labels["Appointment moved from Tuesday to Thursday."] == "neutral"
     assert "12 rows in" in capsys.readouterr().err
+
+
+def test_redact_option_adds_the_redacted_column(model_dir, tmp_path, capsys):
+    source = tmp_path / "personal.csv"
+    pd.DataFrame({"comment": ["Call 07700 900123, " + FEAR_TEXTS[1], FLOW_TEXTS[1]]}).to_csv(
+        source, index=False
+    )
+    out = tmp_path / "scored.csv"
+    assert (
+        main(["score", str(source), "-o", str(out), "--model", model_dir, "--redact", "--names", "off"]) == 0
+    )
+    scored = pd.read_csv(out)
+    assert scored["comment_redacted"].tolist() == ["Call [PHONE], " + FEAR_TEXTS[1], FLOW_TEXTS[1]]
+    assert scored["comment"].iloc[0].startswith("Call 07700 900123")

@@ -31,6 +31,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--sentences", action="store_true", help="add per-sentence shares of fear and flow (n_sentences, ...)"
     )
+    parser.add_argument(
+        "--redact",
+        action="store_true",
+        help="replace e-mails, phone and NHS numbers, postcodes, URLs, handles, dates of birth (and names) "
+        "with placeholders before scoring; the redacted text goes to a new column <text-column>_redacted",
+    )
+    parser.add_argument(
+        "--redact-in-place", action="store_true", help="with --redact: replace the text column itself"
+    )
+    parser.add_argument(
+        "--names",
+        default="auto",
+        help="with --redact: spaCy pipeline that finds person names: 'auto' (an installed en_core_web_* "
+        "pipeline), a package name, or 'off' (default: auto)",
+    )
     parser.add_argument("--jobs", type=int, default=0, help="worker processes (default 0: all cores)")
     parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help="rows per chunk")
     parser.add_argument(
@@ -46,7 +61,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 #: Arguments passed to :func:`score_file` under the same name.
 _OPTIONS = ("text_column", "model", "input_format", "output_format", "delimiter", "sheet", "explain",
-            "sentences", "jobs", "chunk_size", "guard_formulas", "prefix")  # fmt: skip
+            "sentences", "redact", "redact_in_place", "jobs", "chunk_size", "guard_formulas",
+            "prefix")  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         warnings.simplefilter("always", TableWarning)
         warnings.showwarning = _print_warning
         options = {name: getattr(args, name) for name in _OPTIONS}
+        options["redact"] = args.redact or args.redact_in_place
+        options["names"] = None if args.names == "off" else args.names
         summary = score_file(args.input, args.output, **options, progress=False if args.quiet else None)
     if not args.quiet:
         print(f"equalcare score: {summary}", file=sys.stderr)
