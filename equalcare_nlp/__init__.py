@@ -22,6 +22,7 @@ from .preprocess import MAX_CHARS, Preprocessor, make_nlp
 from .redact import redact, redact_frame
 from .report import build_report
 from .report_html import render_html, write_report
+from .vectors import WordVectors
 
 __version__ = "0.1.0"
 
@@ -37,6 +38,7 @@ __all__ = [
     "ModelCompatibilityError",
     "ModelIntegrityError",
     "Preprocessor",
+    "WordVectors",
     "default_model_path",
     "load_corpus",
     "load_label_map",

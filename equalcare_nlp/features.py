@@ -21,6 +21,7 @@ from sklearn.pipeline import FeatureUnion
 
 from .preprocess import NEG_PREFIX, Preprocessor
 from .resources import resource_path
+from .vectors import WordVectors
 
 #: VADER's factor for a negated lexicon word.
 NEGATION_SCALAR = -0.74
@@ -70,6 +71,19 @@ def read_lexicon_tsv(path: Path) -> dict[str, float]:
     return table
 
 
+def load_lexicons(names: Iterable[str] = ("vader", "workplace")) -> dict[str, float]:
+    """Term -> valence of the named lexicons merged in order: ``vader``, ``workplace`` or a TSV path."""
+    table: dict[str, float] = {}
+    for name in names:
+        if name == "vader":
+            table.update(vader_lexicon())
+        elif name == "workplace":
+            table.update(read_lexicon_tsv(resource_path("data", "lexicons", "workplace.tsv")))
+        else:
+            table.update(read_lexicon_tsv(Path(name)))
+    return table
+
+
 class LexiconFeatures(TransformerMixin, BaseEstimator):
     """Valence-lexicon scores of token lists, with negation and multi-word terms.
 
@@ -85,19 +99,12 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
         self.weight = weight
 
     def fit(self, X: Iterable[Sequence[str]] = None, y: object = None) -> LexiconFeatures:  # noqa: N803
-        table: dict[str, float] = {}
-        for name in self.lexicons:
-            if name == "vader":
-                table.update(vader_lexicon())
-            elif name == "workplace":
-                table.update(read_lexicon_tsv(resource_path("data", "lexicons", "workplace.tsv")))
-            else:
-                table.update(read_lexicon_tsv(Path(name)))
+        table = load_lexicons(self.lexicons)
         preprocess = Preprocessor()
         terms = list(table)
         lexicon: dict[tuple[str, ...], float] = {}
         for term, tokens in zip(terms, preprocess.pipe(terms), strict=True):
-            key = tuple(_base(t) for t in tokens)
+            key = tuple(t.removeprefix(NEG_PREFIX) for t in tokens)
             if key and (len(key) > 1 or key not in lexicon):
                 lexicon[key] = table[term]
         self.lexicon_ = lexicon
@@ -110,7 +117,7 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
     def valences(self, tokens: Sequence[str]) -> list[tuple[int, int, float]]:
         """Matched lexicon spans of one token list as ``(start, end, signed valence)``."""
         lexicon, longest = self.lexicon_, self.max_term_len_
-        base = [_base(t) for t in tokens]
+        base = [t.removeprefix(NEG_PREFIX) for t in tokens]
         spans = []
         i = 0
         while i < len(tokens):
@@ -146,15 +153,17 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
         return sp.csr_matrix(matrix)
 
 
-def _base(token: str) -> str:
-    return token[len(NEG_PREFIX) :] if token.startswith(NEG_PREFIX) else token
-
-
 def make_features(
-    ngram_range: tuple[int, int] = (1, 2), min_df: int = 2, lexicon_weight: float = 1.0
+    ngram_range: tuple[int, int] = (1, 2),
+    min_df: int = 2,
+    lexicon_weight: float = 1.0,
+    vector_weight: float = 0.0,
 ) -> FeatureUnion:
-    """Word n-grams plus lexicon scores, over token lists from :class:`Preprocessor`."""
+    """Word n-grams plus lexicon scores and word vectors (a weight of 0 leaves a part out), over
+    token lists from :class:`Preprocessor`."""
     parts = [("words", ngram_vectorizer(ngram_range, min_df))]
     if lexicon_weight:
         parts.append(("lexicon", LexiconFeatures(weight=lexicon_weight)))
+    if vector_weight:
+        parts.append(("vectors", WordVectors(weight=vector_weight)))
     return FeatureUnion(parts)

@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .features import make_features
 from .labels import LABELS
+from .linear import NBLogisticRegression
 from .preprocess import MAX_CHARS, Preprocessor
 
 
@@ -45,7 +46,11 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
     min_df : n-grams seen in fewer training texts are ignored.
     lexicon_weight : scale of the valence-lexicon features (0 turns them off); a larger
         scale means weaker regularisation of what carries across domains.
+    vector_weight : scale of the distilled word-vector features (:mod:`equalcare_nlp.vectors`;
+        0 turns them off).
     C : inverse regularisation strength of the logistic regression.
+    nb_scaling : fit :class:`~equalcare_nlp.linear.NBLogisticRegression` (n-grams scaled by their
+        naive Bayes log-count ratios, one-vs-rest) instead of a plain multinomial logistic regression.
     class_weight : passed to :class:`~sklearn.linear_model.LogisticRegression`.
     calibration_cv : folds for temperature-scaling calibration of the probabilities
         (``None`` keeps the raw logistic regression probabilities).
@@ -59,7 +64,9 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
         ngram_range: tuple[int, int] = (1, 2),
         min_df: int = 2,
         lexicon_weight: float = 1.0,
+        vector_weight: float = 1.0,
         C: float = 1.0,  # noqa: N803 - scikit-learn's name
+        nb_scaling: bool = True,
         class_weight: str | dict | None = "balanced",
         calibration_cv: int | None = 3,
         max_chars: int = MAX_CHARS,
@@ -68,7 +75,9 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.lexicon_weight = lexicon_weight
+        self.vector_weight = vector_weight
         self.C = C
+        self.nb_scaling = nb_scaling
         self.class_weight = class_weight
         self.calibration_cv = calibration_cv
         self.max_chars = max_chars
@@ -86,10 +95,10 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
         if len(set(y)) < 2:
             raise ValueError(f"Need at least two distinct labels to fit, got {sorted(set(y))}")
         self.preprocessor_ = Preprocessor(max_chars=self.max_chars)
-        self.features_ = make_features(self.ngram_range, self.min_df, self.lexicon_weight)
+        self.features_ = make_features(self.ngram_range, self.min_df, self.lexicon_weight, self.vector_weight)
         features = self.features_.fit_transform(self.preprocessor_.pipe(X))
         self._drop_stop_words()
-        linear = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
+        linear = self._linear()
         folds = min(self.calibration_cv or 0, min(Counter(y).values()))
         if self.calibration_cv and folds < 2:
             warnings.warn(
@@ -111,6 +120,12 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
             self.classes_ = self.linear_.classes_
         self.n_features_out_ = features.shape[1]
         return self
+
+    def _linear(self) -> NBLogisticRegression | LogisticRegression:
+        if not self.nb_scaling:
+            return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
+        ngrams = len(dict(self.features_.transformer_list)["words"].vocabulary_)  # the union's first part
+        return NBLogisticRegression(self.C, self.class_weight, nb_columns=ngrams, max_iter=self.max_iter)
 
     def _drop_stop_words(self) -> None:
         # TfidfVectorizer keeps every pruned n-gram in stop_words_, only for introspection;
@@ -151,7 +166,8 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
 
     # -- explanation -----------------------------------------------------------------------
     def feature_names(self) -> np.ndarray:
-        """Names of the model's features (n-grams as text, lexicon scores as ``lexicon:*``)."""
+        """Names of the model's features (n-grams as text, lexicon scores as ``lexicon:*``,
+        word-vector dimensions as ``vectors:dim*``)."""
         check_is_fitted(self)
         if getattr(self, "_feature_names", None) is None:
             self._feature_names = readable_feature_names(self.features_)
@@ -166,17 +182,32 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
         centred = coef - coef.mean(axis=0)
         scores = np.asarray(row @ centred.T) + (intercept - intercept.mean())
         k = int(np.argmax(scores))
-        contributions = row.data * centred[k, row.indices]
-        order = np.argsort(-np.abs(contributions))[:top]
-        names = self.feature_names()
+        names, contributions = self._contributions(tokens, row, centred[k])
+        order = np.argsort(-np.abs(contributions), kind="stable")[:top]
         return Explanation(
             text=text,
             label=str(self.classes_[k]),
             probabilities=dict(zip(map(str, self.classes_), _softmax(scores).ravel().tolist(), strict=True)),
-            terms=[(str(names[row.indices[i]]), float(contributions[i])) for i in order],
+            terms=[(str(names[i]), float(contributions[i])) for i in order],
             bias=float(intercept[k] - intercept.mean()),
             tokens=tokens,
         )
+
+    def _contributions(self, tokens: list[str], row, coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each present feature's share of the score ``row @ coef``. The word-vector dimensions are
+        shared out exactly over the words they came from, named ``~word`` (the word's meaning)."""
+        names = self.feature_names()
+        values = row.data * coef[row.indices]
+        parts = dict(self.features_.transformer_list)
+        if "vectors" not in parts:
+            return names[row.indices], values
+        vectors = parts["vectors"]
+        start = self.n_features_out_ - vectors.vectors_.shape[1]  # the last part of the union
+        keep = row.indices < start
+        words = vectors.token_weights([tokens]).tocsr()
+        shares = words.data * (vectors.vectors_[words.indices] @ coef[start:])
+        word_names = np.array([f"~{w}" for w in vectors.words_[words.indices]], dtype=object)
+        return np.concatenate([names[row.indices[keep]], word_names]), np.concatenate([values[keep], shares])
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..default_model import train_default
+from ..default_model import build_vector_table, train_default
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -18,9 +18,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "(default: $EQUALCARE_DATA_DIR/goemotions if present, else the hub)",
     )
     parser.add_argument("-o", "--output", required=True, help="model folder to write, e.g. models/default")
+    parser.add_argument(
+        "--rebuild-vectors",
+        action="store_true",
+        help="first rebuild the shipped word-vector table with all-MiniLM-L6-v2 (needs the 'vectors' extra)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.rebuild_vectors:
+        build_vector_table(source=args.source)
     train_default(source=args.source, output=args.output)
     return 0

@@ -1,0 +1,50 @@
+"""The shipped default model does what its model card promises: the acceptance targets, re-measured."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmarks.systems import Vader
+from equalcare_nlp import load_model
+from equalcare_nlp.corpora import load_corpus, to_labels
+from equalcare_nlp.labels import LABELS
+from equalcare_nlp.metrics import classification_report, fear_flow_predictions
+
+DOMAIN = Path(__file__).resolve().parents[1] / "data" / "domain_regression.csv"
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model()
+
+
+def test_default_model_gets_nine_in_ten_domain_sentences_right(model):
+    with open(DOMAIN, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    predicted = model.predict([row["text"] for row in rows])
+    wrong = [(row["text"], row["expected"], got) for row, got in zip(rows, predicted, strict=True)
+             if got != row["expected"]]  # fmt: skip
+    assert len(rows) >= 40
+    assert 1 - len(wrong) / len(rows) >= 0.90, f"{len(wrong)} of {len(rows)} wrong: {wrong}"
+
+
+@pytest.mark.slow
+def test_default_model_macro_f1_on_the_goemotions_test_split(model, real_data_dir):
+    texts, labels = to_labels(load_corpus("goemotions", "test", real_data_dir / "goemotions"), "goemotions")
+    report = classification_report(labels, model.predict(texts), LABELS)
+    assert report["macro_f1"] >= 0.70
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("corpus,folder", [("carer", "carer_emotion"), ("tweeteval", "tweeteval_emotion")])
+def test_default_model_does_not_lose_to_vader_out_of_domain(model, real_data_dir, corpus, folder):
+    texts, labels = to_labels(load_corpus(corpus, "test", real_data_dir / folder), corpus)
+    ours = fear_flow_predictions(model.predict_proba(texts), model.classes_)
+    vader = Vader().predict(texts, "two").labels
+    f1 = {name: classification_report(labels, np.asarray(pred), ["fear", "flow"])["macro_f1"]
+          for name, pred in (("ours", ours), ("vader", vader))}  # fmt: skip
+    assert f1["ours"] >= f1["vader"], f1
