@@ -13,8 +13,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .corpora import fingerprint, load_corpus, to_labels
 from .features import load_lexicons
+from .labelled import read_labelled
 from .labels import LABELS, load_label_map
 from .metrics import classification_report, fear_flow_predictions
 from .model import FearFlowClassifier
@@ -26,25 +29,59 @@ from .vectors import DEFAULT_TABLE, build_table, save_table, table_vocabulary
 DEFAULT_GRID: dict[str, list[Any]] = {"C": [0.5, 1.0], "nb_scaling": [True, False], "lexicon_weight": [3.0]}
 #: Research-only corpora scored (fear vs flow) for the model card; skipped when absent.
 OUT_OF_DOMAIN = ("carer", "tweeteval")
+#: Hand-written staff and service-user sentences (ours, Apache-2.0) added to the training data so the
+#: model learns how feedback in public services is worded; each counts as this many Reddit comments.
+SEED = ("data", "domain_seed.csv")
+SEED_WEIGHT = 5.0
+
+
+def domain_seed() -> tuple[list[str], list[str]]:
+    """The hand-written domain sentences of :data:`SEED` as ``(texts, labels)``."""
+    data = read_labelled(resource_path(*SEED), "text", "label")
+    return data.texts, data.labels
+
+
+def training_data(
+    train: tuple[list[str], list[str]], seed_weight: float = SEED_WEIGHT
+) -> tuple[list[str], list[str], np.ndarray]:
+    """GoEmotions train plus the domain seed: texts, labels and sample weights."""
+    seed = domain_seed() if seed_weight else ([], [])
+    weights = np.concatenate([np.ones(len(train[0])), np.full(len(seed[0]), float(seed_weight))])
+    return [*train[0], *seed[0]], [*train[1], *seed[1]], weights
+
+
+def seed_entry(seed_weight: float) -> dict[str, Any]:
+    """The manifest's record of the domain seed: what it is, its size, weight and fingerprint."""
+    texts, labels = domain_seed()
+    return {
+        "resource": "/".join(SEED),
+        "description": "hand-written staff and service-user sentences (equalcare_nlp, Apache-2.0)",
+        "n_examples": len(texts),
+        "label_counts": dict(Counter(labels)),
+        "weight": seed_weight,
+        "fingerprint_sha256": fingerprint(texts, labels),
+    }
 
 
 def train_default(
     source: str | os.PathLike | None = None,
     output: str | os.PathLike | None = None,
     grid: dict[str, list[Any]] | None = None,
+    seed_weight: float = SEED_WEIGHT,
     log=print,
 ) -> tuple[FearFlowClassifier, dict[str, Any]]:
     """Train, tune and score the default model; save it to ``output`` when given.
 
     ``source`` is a folder with the official GoEmotions files or a hub id (default:
     ``$EQUALCARE_DATA_DIR/goemotions`` when present, else the hub). Returns the model and
-    its metrics.
+    its metrics. ``seed_weight`` is the weight of each hand-written domain sentence (0: none).
     """
     label_map = load_label_map("goemotions")
     train = to_labels(load_corpus("goemotions", "train", source), label_map)
     dev = to_labels(load_corpus("goemotions", "validation", source), label_map)
     test = to_labels(load_corpus("goemotions", "test", source), label_map)
     log(f"GoEmotions (mixed left out): train {len(train[0])}, dev {len(dev[0])}, test {len(test[0])}")
+    texts, labels, weights = training_data(train, seed_weight)
 
     grid = grid or DEFAULT_GRID
     best_params, best_f1 = None, -1.0
@@ -52,14 +89,14 @@ def train_default(
     for values in itertools.product(*grid.values()):
         params = dict(zip(grid, values, strict=True))
         start = time.perf_counter()
-        candidate = FearFlowClassifier(calibration_cv=None, **params).fit(*train)
+        candidate = FearFlowClassifier(calibration_cv=None, **params).fit(texts, labels, weights)
         f1 = classification_report(dev[1], candidate.predict(dev[0]), LABELS)["macro_f1"]
         tuning.append({"params": params, "dev_macro_f1": f1})
         log(f"  dev macro-F1 {f1:.4f} with {params} ({time.perf_counter() - start:.0f}s)")
         if f1 > best_f1:
             best_params, best_f1 = params, f1
     log(f"best on dev: {best_params} (macro-F1 {best_f1:.4f}); fitting with calibration")
-    model = FearFlowClassifier(**best_params).fit(*train)
+    model = FearFlowClassifier(**best_params).fit(texts, labels, weights)
 
     proba = model.predict_proba(test[0])
     metrics: dict[str, Any] = {
@@ -73,12 +110,12 @@ def train_default(
     log(f"GoEmotions test macro-F1 {scored['macro_f1']:.4f}, ECE {scored['ece']:.4f}")
     for name in OUT_OF_DOMAIN:
         try:
-            texts, labels = to_labels(load_corpus(name, "test"), name)
+            ood_texts, ood_labels = to_labels(load_corpus(name, "test"), name)
         except (FileNotFoundError, OSError, ConnectionError) as error:
             log(f"  {name}: not scored ({error})")
             continue
-        predicted = fear_flow_predictions(model.predict_proba(texts), model.classes_)
-        metrics[f"{name}_test_fear_vs_flow"] = classification_report(labels, predicted, ["fear", "flow"])
+        predicted = fear_flow_predictions(model.predict_proba(ood_texts), model.classes_)
+        metrics[f"{name}_test_fear_vs_flow"] = classification_report(ood_labels, predicted, ["fear", "flow"])
         log(f"{name} test fear vs flow macro-F1 {metrics[f'{name}_test_fear_vs_flow']['macro_f1']:.4f}")
 
     training = {
@@ -92,6 +129,7 @@ def train_default(
         "label_map": label_map.corpus,
         "tuned_on": "dev",
         "best_params": best_params,
+        "extra": [seed_entry(seed_weight)] if seed_weight else [],
     }
     if output is not None:
         save_model(model, output, training=training, metrics=metrics, card=model_card(training, metrics))
@@ -128,6 +166,13 @@ def model_card(training: dict[str, Any], metrics: dict[str, Any]) -> str:
         for name, m in metrics.items()
         if name.endswith("_fear_vs_flow")
     )
+    extra = "\n".join(
+        f"- Plus `{e['resource']}`: {e['n_examples']} {e['description']} ({e['label_counts']}), "
+        f"each weighted "
+        f"{e['weight']:g} (one Reddit comment weighs 1), so the model learns how feedback in public services "
+        f"is worded. It is independent of `data/domain_regression.csv`, the held-out domain check."
+        for e in training.get("extra", [])
+    )
     return f"""# Model card: equalcare_nlp default model
 
 ## What it does
@@ -147,6 +192,7 @@ ranking or monitoring individual staff or service users, and not as a clinical o
   emotions and curiosity -> flow; realization, surprise, confusion and neutral -> neutral;
   comments with both fear and flow emotions ("mixed") left out.
 - Training data fingerprint (SHA-256): `{training["fingerprint_sha256"]}`.
+{extra}
 - Hyper-parameters chosen on the **dev** split only: `{training["best_params"]}`.
 
 ## Model

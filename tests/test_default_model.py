@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import numpy as np
@@ -48,3 +49,11 @@ def test_default_model_does_not_lose_to_vader_out_of_domain(model, real_data_dir
     f1 = {name: classification_report(labels, np.asarray(pred), ["fear", "flow"])["macro_f1"]
           for name, pred in (("ours", ours), ("vader", vader))}  # fmt: skip
     assert f1["ours"] >= f1["vader"], f1
+
+
+def test_domain_check_sentences_are_not_in_the_training_seed():
+    def texts(name: str) -> set[str]:
+        with open(DOMAIN.with_name(name), encoding="utf-8", newline="") as handle:
+            return {" ".join(re.findall(r"\w+", row["text"].lower())) for row in csv.DictReader(handle)}
+
+    assert not texts("domain_regression.csv") & texts("domain_seed.csv")
