@@ -115,6 +115,17 @@ def _score_partition(part: pd.DataFrame, payload: ModelPayload, column: str, **o
 
 
 # -- public API -------------------------------------------------------------------------------
+def _need_dask() -> None:
+    """Fail with the install command when the optional extra is missing."""
+    try:
+        import dask.dataframe  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as error:
+        raise RuntimeError(
+            f"The dask engine needs the optional extra: pip install 'equalcare-nlp[dask]' ({error})"
+        ) from None
+
+
 def find_text_column(ddf: dd.DataFrame, text_column: str | None = None) -> str:
     """The text column's name: checked when given, else detected on the first partition's head."""
     if text_column is not None:
@@ -143,6 +154,7 @@ def score_dask(
     (see the module docstring). Nothing is computed except, when ``text_column`` is None, the head
     of the first partition, to find the free-text column.
     """
+    _need_dask()
     import dask
 
     column = find_text_column(ddf, text_column)
@@ -168,6 +180,7 @@ def read_dask(
     ``NA`` stays a word. CSV files larger than ``blocksize`` are split at line ends, so a file
     whose quoted comments contain line breaks must be read whole: pass ``blocksize=None``.
     """
+    _need_dask()
     import dask.dataframe as dd
 
     paths = _paths(source)
@@ -195,6 +208,7 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None) -> I
     The local cluster has ``n_workers`` single-threaded worker processes (default: one per core)
     and is closed on exit; an existing cluster is left running, only the client is closed.
     """
+    _need_dask()
     from distributed import Client, LocalCluster
 
     if scheduler:
@@ -237,6 +251,7 @@ def score_files(
     input's. Parts go to a temporary folder beside ``output``, renamed into place only when all
     are written: a failed run leaves no partial output, and a non-empty ``output`` is refused.
     """
+    _need_dask()
     import fsspec
 
     started = time.monotonic()
@@ -249,9 +264,9 @@ def score_files(
         raise ValueError(f"The output {output} already exists and is not an empty folder; choose another")
     partial = f"{str(output).rstrip('/')}.partial-{uuid.uuid4().hex[:12]}"
     partial_path = fsspec.core.url_to_fs(partial, **(storage_options or {}))[1]
+    ddf = read_dask(source, input_format=fmt_in, delimiter=delimiter, blocksize=blocksize,
+                    storage_options=storage_options)  # fmt: skip
     with dask_client(scheduler, n_workers):
-        ddf = read_dask(source, input_format=fmt_in, delimiter=delimiter, blocksize=blocksize,
-                        storage_options=storage_options)  # fmt: skip
         column = find_text_column(ddf, text_column)
         scored = score_dask(
             ddf, column, model=model, sha256=sha256, explain=explain, sentences=sentences,
