@@ -17,8 +17,8 @@ from batch_helpers import FEAR_TEXTS, FLOW_TEXTS, NEUTRAL_TEXTS, train_tiny_mode
 from equalcare_nlp import ModelIntegrityError, save_model
 from equalcare_nlp.batch import score_file, score_frame
 from equalcare_nlp.cli import main
-from equalcare_nlp.tables import TableWarning
 from equalcare_nlp.dask_engine import ModelPayload, read_dask, score_dask, score_files
+from equalcare_nlp.tables import TableWarning
 
 NEEDS = "the dask engine needs the optional extra equalcare-nlp[dask]"
 #: Awkward cells next to ordinary texts: each must come back with the local engine's status.
