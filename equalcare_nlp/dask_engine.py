@@ -55,8 +55,8 @@ if TYPE_CHECKING:
 
 #: Formats the Dask engine reads and writes (Dask splits these into partitions).
 DASK_FORMATS = ("csv", "tsv", "parquet")
-#: Default partition size of CSV input: files larger than this are split into blocks.
-DEFAULT_BLOCKSIZE = "64MB"
+#: Partition size of CSV input: larger files are split into blocks (a block of comments scores in seconds).
+DEFAULT_BLOCKSIZE = "16MB"
 
 
 # -- the model, shipped as bytes and verified on each worker ----------------------------------
