@@ -4,12 +4,12 @@ Builds the CSV of ``benchmarks/batch_throughput.py`` (GoEmotions comments drawn 
 default 200,000 rows), scores it with the local engine (``batch.score_file``, jobs 1 and 2) and
 with the Dask engine (``dask_engine.score_files`` on a fresh ``LocalCluster`` of 1 and 2
 single-threaded worker processes), checks every output has every row with the same labels, and
-writes benchmarks/results/dask_throughput.{json,md}. Each run is cold: the local engine loads the
-model, the Dask workers import the package and load the model inside the measured time; starting
-the cluster is timed separately. CPU seconds (all processes) are recorded because the machine is
-shared: wall time depends on the other load, CPU time much less.
+writes benchmarks/results/dask_throughput.{json,md} (medians of ``--repeat`` runs). Each run is
+cold: the local engine loads the model, the Dask workers import the package and load the model
+inside the measured time; starting the cluster is timed separately. CPU seconds (all processes)
+are recorded because the machine is shared: wall time depends on the other load, CPU time less.
 
-    EQUALCARE_DATA_DIR=/work/shared/data python -m benchmarks.dask_throughput [--rows N] [--blocksize 1MB]
+    EQUALCARE_DATA_DIR=/work/shared/data python -m benchmarks.dask_throughput [--rows N] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import json
 import os
 import platform
 import resource
+import shutil
+import statistics
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -49,6 +51,7 @@ def _load() -> list[float]:
 def run_local(source: Path, folder: Path, jobs: int) -> dict:
     """The local engine, in this process (forked workers for jobs > 1)."""
     output = folder / f"local_{jobs}.csv"
+    output.unlink(missing_ok=True)
     load, cpu, started = _load(), _own_cpu(), time.perf_counter()
     summary = score_file(source, output, text_column="comment", jobs=jobs, progress=False)
     seconds = time.perf_counter() - started
@@ -61,6 +64,7 @@ def run_local(source: Path, folder: Path, jobs: int) -> dict:
 def run_dask(source: Path, folder: Path, workers: int, blocksize: str) -> dict:
     """The Dask engine on a fresh LocalCluster of ``workers`` processes (cluster start timed apart)."""
     output = folder / f"dask_{workers}"
+    shutil.rmtree(output, ignore_errors=True)
     load, started = _load(), time.perf_counter()
     with dask_client(n_workers=workers) as client:
         start_seconds = time.perf_counter() - started
@@ -91,16 +95,18 @@ def write_results(result: dict) -> None:
         f"{result['data']['bytes'] / 2**20:.1f} MiB CSV), read by the Dask engine in blocks of "
         f"{result['blocksize']}. Every run is cold (model and libraries loaded inside the time).",
         "",
-        "| engine | processes | seconds | texts/s | CPU s | texts per CPU-s | vs local, same processes "
-        "| cluster start s | load before | load after |",
+        f"Medians of {result['repeat']} runs each:",
+        "",
+        "| engine | processes | seconds (median) | texts/s | CPU s | texts per CPU-s | time vs local, same "
+        "processes | cluster start s | every run (s) | load average during runs |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
-    for run in result["runs"]:
-        overhead = f"{run['overhead_vs_local']:.2f}x time" if "overhead_vs_local" in run else ""
+    for row in result["summary"]:
+        overhead = f"{row['overhead_vs_local']:.2f}x" if "overhead_vs_local" in row else ""
         lines.append(
-            f"| {run['engine']} | {run['processes']} | {run['seconds']} | {run['texts_per_second']:,} | "
-            f"{run['cpu_seconds']} | {run['texts_per_cpu_second']:,} | {overhead} | "
-            f"{run.get('cluster_start_seconds', '')} | {run['load_before']} | {run['load_after']} |"
+            f"| {row['engine']} | {row['processes']} | {row['seconds']} | {row['texts_per_second']:,} | "
+            f"{row['cpu_seconds']} | {row['texts_per_cpu_second']:,} | {overhead} | "
+            f"{row.get('cluster_start_seconds', '')} | {row['runs_seconds']} | {row['load_1min']} |"
         )
     lines += [
         "",
@@ -118,10 +124,30 @@ def write_results(result: dict) -> None:
     (RESULTS / "dask_throughput.md").write_text("\n".join(lines))
 
 
+def summarise(runs: list[dict], rows: int) -> list[dict]:
+    """Per engine and process count: median time and CPU, and the Dask engine's time over the local one's."""
+    summary = []
+    for engine, processes in [("local", 1), ("local", 2), ("dask", 1), ("dask", 2)]:
+        mine = [run for run in runs if run["engine"] == engine and run["processes"] == processes]
+        seconds = statistics.median(run["seconds"] for run in mine)
+        cpu = statistics.median(run["cpu_seconds"] for run in mine)
+        loads = [run["load_before"][0] for run in mine] + [run["load_after"][0] for run in mine]
+        row = {"engine": engine, "processes": processes, "seconds": seconds,
+               "texts_per_second": round(rows / seconds), "cpu_seconds": cpu,
+               "texts_per_cpu_second": round(rows / cpu), "runs_seconds": [run["seconds"] for run in mine],
+               "load_1min": f"{min(loads)}-{max(loads)}"}  # fmt: skip
+        if engine == "dask":
+            row["cluster_start_seconds"] = statistics.median(run["cluster_start_seconds"] for run in mine)
+            row["overhead_vs_local"] = round(seconds / summary[processes - 1]["seconds"], 2)
+        summary.append(row)
+    return summary
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--blocksize", default="1MB", help="CSV block per Dask partition")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each configuration")
     parser.add_argument("--no-write", action="store_true", help="print the result, do not save it")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="equalcare-dask-bench-") as tmp:
@@ -129,16 +155,12 @@ def main() -> None:
         source = folder / "comments.csv"
         data = build_csv(source, args.rows)
         # Local runs first: they fork, which must not happen once a cluster's threads are running.
-        runs = [run_local(source, folder, jobs) for jobs in (1, 2)]
-        runs += [run_dask(source, folder, workers, args.blocksize) for workers in (1, 2)]
-    reference = runs[0].pop("labels")
-    equal = all(run.pop("labels").equals(reference) for run in runs[1:]) and len(reference) == args.rows
-    local_seconds = {run["processes"]: run["seconds"] for run in runs if run["engine"] == "local"}
-    for run in runs:
-        run["texts_per_second"] = round(args.rows / run["seconds"])
-        run["texts_per_cpu_second"] = round(args.rows / run["cpu_seconds"])
-        if run["engine"] == "dask":
-            run["overhead_vs_local"] = round(run["seconds"] / local_seconds[run["processes"]], 2)
+        runs = [run_local(source, folder, jobs) for _ in range(args.repeat) for jobs in (1, 2)]
+        runs += [run_dask(source, folder, n, args.blocksize) for _ in range(args.repeat) for n in (1, 2)]
+    reference = runs[0]["labels"]
+    same = [run.pop("labels").equals(reference) for run in runs]
+    equal = len(reference) == args.rows and all(same)
+    summary = summarise(runs, args.rows)
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -148,6 +170,8 @@ def main() -> None:
         },
         "data": data,
         "blocksize": args.blocksize,
+        "repeat": args.repeat,
+        "summary": summary,
         "runs": runs,
         "outputs_equal": equal,
     }
