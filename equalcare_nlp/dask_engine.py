@@ -22,7 +22,7 @@ keyed by digest).
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import json
 import os
 import tempfile
 import threading
@@ -42,7 +42,6 @@ from .model import FearFlowClassifier
 from .persist import (
     MANIFEST_FILE,
     MODEL_FILE,
-    ModelIntegrityError,
     default_model_path,
     load_model,
     read_manifest,
@@ -69,35 +68,30 @@ class ModelPayload:
     sha256: str
 
     @classmethod
-    def from_model(
-        cls, model: FearFlowClassifier | str | os.PathLike | None = None, sha256: str | None = None
-    ) -> ModelPayload:
-        """The payload of a fitted model, a saved model folder, or (None) the shipped model."""
-        if isinstance(model, FearFlowClassifier):
-            with tempfile.TemporaryDirectory(prefix="equalcare-model-") as folder:
-                return cls.from_model(save_model(model, folder), sha256)
-        folder = Path(model) if model is not None else default_model_path()
+    def read(cls, folder: str | os.PathLike) -> ModelPayload:
+        """The bytes of the saved model in ``folder`` and the digest its manifest records."""
         manifest = read_manifest(folder)
-        if manifest.get("model_file", MODEL_FILE) != MODEL_FILE:
-            raise ModelIntegrityError(
-                f"{folder}: manifest names {manifest['model_file']!r}, not {MODEL_FILE}"
-            )
-        data = (folder / MODEL_FILE).read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        for expected, source in ((manifest.get("sha256"), "its manifest"), (sha256, "the sha256 you gave")):
-            if expected is not None and digest != expected:
-                raise ModelIntegrityError(
-                    f"{folder / MODEL_FILE} has SHA-256 {digest}, but {source} says {expected}; "
-                    "refusing to send it to the workers"
-                )
-        return cls((folder / MANIFEST_FILE).read_bytes(), data, digest)
+        data = (Path(folder) / manifest.get("model_file", MODEL_FILE)).read_bytes()
+        return cls((Path(folder) / MANIFEST_FILE).read_bytes(), data, manifest["sha256"])
 
     def load(self) -> FearFlowClassifier:
         """The model, loaded by :func:`load_model` (digest and versions checked) from a private copy."""
+        name = Path(json.loads(self.manifest).get("model_file", MODEL_FILE)).name
         with tempfile.TemporaryDirectory(prefix="equalcare-model-") as folder:
             Path(folder, MANIFEST_FILE).write_bytes(self.manifest)
-            Path(folder, MODEL_FILE).write_bytes(self.model)
+            Path(folder, name).write_bytes(self.model)
             return load_model(folder, sha256=self.sha256)
+
+
+def model_payload(
+    model: FearFlowClassifier | str | os.PathLike | None = None, sha256: str | None = None
+) -> tuple[FearFlowClassifier, ModelPayload]:
+    """The model, verified here by :func:`load_model` (None: the shipped one), and its bytes to ship."""
+    if isinstance(model, FearFlowClassifier):
+        with tempfile.TemporaryDirectory(prefix="equalcare-model-") as folder:
+            return model, ModelPayload.read(save_model(model, folder))
+    folder = Path(model) if model is not None else default_model_path()
+    return load_model(folder, sha256=sha256), ModelPayload.read(folder)
 
 
 _MODELS: dict[str, FearFlowClassifier] = {}
@@ -150,7 +144,7 @@ def score_dask(
     """``ddf`` with the local engine's score columns added, as a lazy Dask DataFrame (same partitions).
 
     ``model`` is a fitted model, a saved model folder or None for the shipped model; ``sha256``
-    pins the model file's digest. The model is checked here once and shipped to each worker once
+    pins the model file's digest. The model is verified here, then shipped to each worker once
     (see the module docstring). Nothing is computed except, when ``text_column`` is None, the head
     of the first partition, to find the free-text column.
     """
@@ -158,10 +152,10 @@ def score_dask(
     import dask
 
     column = find_text_column(ddf, text_column)
-    payload = ModelPayload.from_model(model, sha256)
+    fitted, payload = model_payload(model, sha256)
     options = {"explain": explain, "sentences": sentences, "chunk_size": chunk_size, "prefix": prefix}
     # Scoring the empty meta with the real model checks the options and gives the exact columns.
-    meta = score_frame(ddf._meta, column, model=payload.load(), **options)
+    meta = score_frame(ddf._meta, column, model=fitted, **options)
     shipped = dask.delayed(payload, name=f"equalcare-model-{payload.sha256}")
     return ddf.map_partitions(_score_partition, shipped, column, **options, meta=meta, align_dataframes=False)
 
