@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     import dask.dataframe as dd
     import distributed
 
-#: Formats the Dask engine reads and writes (Dask splits these into partitions).
+#: Formats the Dask engine reads (Dask splits them into partitions); it writes any of tables.FORMATS.
 DASK_FORMATS = ("csv", "tsv", "parquet")
 #: Partition size of CSV input: larger files are split into blocks (a block of comments scores in seconds).
 DEFAULT_BLOCKSIZE = "16MB"
