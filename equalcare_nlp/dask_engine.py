@@ -138,22 +138,27 @@ def score_dask(
     sha256: str | None = None,
     explain: int = 0,
     sentences: bool = False,
+    redact: bool = False,
+    redact_in_place: bool = False,
+    names: str | None = "auto",
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     prefix: str = "",
 ) -> dd.DataFrame:
     """``ddf`` with the local engine's score columns added, as a lazy Dask DataFrame (same partitions).
 
     ``model`` is a fitted model, a saved model folder or None for the shipped model; ``sha256``
-    pins the model file's digest. The model is verified here, then shipped to each worker once
-    (see the module docstring). Nothing is computed except, when ``text_column`` is None, the head
-    of the first partition, to find the free-text column.
+    pins the model file's digest; the other options are those of :func:`~.batch.score_frame`. The
+    model is verified here, then shipped to each worker once (see the module docstring). Nothing is
+    computed except, when ``text_column`` is None, the head of the first partition, to find the
+    free-text column.
     """
     _need_dask()
     import dask
 
     column = find_text_column(ddf, text_column)
     fitted, payload = model_payload(model, sha256)
-    options = {"explain": explain, "sentences": sentences, "chunk_size": chunk_size, "prefix": prefix}
+    options = dict(explain=explain, sentences=sentences, redact=redact, redact_in_place=redact_in_place,
+                   names=names, chunk_size=chunk_size, prefix=prefix)  # fmt: skip
     # Scoring the empty meta with the real model checks the options and gives the exact columns.
     meta = score_frame(ddf._meta, column, model=fitted, **options)
     shipped = dask.delayed(payload, name=f"equalcare-model-{payload.sha256}")
@@ -230,6 +235,9 @@ def score_files(
     delimiter: str | None = None,
     explain: int = 0,
     sentences: bool = False,
+    redact: bool = False,
+    redact_in_place: bool = False,
+    names: str | None = "auto",
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     guard_formulas: bool = True,
     prefix: str = "",
@@ -263,8 +271,8 @@ def score_files(
     with dask_client(scheduler, n_workers):
         column = find_text_column(ddf, text_column)
         scored = score_dask(
-            ddf, column, model=model, sha256=sha256, explain=explain, sentences=sentences,
-            chunk_size=chunk_size, prefix=prefix,
+            ddf, column, model=model, sha256=sha256, explain=explain, sentences=sentences, redact=redact,
+            redact_in_place=redact_in_place, names=names, chunk_size=chunk_size, prefix=prefix,
         )  # fmt: skip
         writer = {
             "fmt": fmt_out,

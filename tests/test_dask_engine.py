@@ -22,7 +22,7 @@ from equalcare_nlp.tables import TableWarning
 
 NEEDS = "the dask engine needs the optional extra equalcare-nlp[dask]"
 #: Awkward cells next to ordinary texts: each must come back with the local engine's status.
-AWKWARD = ["", "   ", "5", "40%", "NA", '=HYPERLINK("x")', "scared " * 900, FEAR_TEXTS[0]]
+AWKWARD = ["", "   ", "5", "40%", "NA", '=HYPERLINK("x")', "scared " * 900, "Exhausted, call 07700 900123"]
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,8 @@ def local_engine(csv_files: list[Path], model_dir: Path, **options) -> pd.DataFr
 
 
 @pytest.mark.parametrize(
-    ("options", "in_memory"), [({}, False), ({"explain": 2, "sentences": True, "prefix": "eq_"}, True)]
+    ("options", "in_memory"),
+    [({}, False), ({"explain": 2, "sentences": True, "redact": True, "names": None, "prefix": "eq_"}, True)],
 )
 def test_scores_equal_the_local_engine_row_for_row(cluster, csv_files, model_dir, options, in_memory):
     import dask.dataframe as dd
@@ -85,6 +86,11 @@ def test_scores_equal_the_local_engine_row_for_row(cluster, csv_files, model_dir
     assert (got[added].dtypes == expected[added].dtypes).all()
     pd.testing.assert_frame_equal(got[added], expected[added])  # labels, probabilities, statuses, extras
     assert set(expected[options.get("prefix", "") + "status"]) == {"ok", "empty", "not_text", "truncated"}
+    if options.get("redact"):  # personal details were redacted on the workers, before scoring
+        assert (
+            not got["comment_redacted"].str.contains("07700").any()
+            and got["comment"].str.contains("07700").any()
+        )
 
 
 def test_model_travels_once_and_each_worker_loads_it_once(cluster, csv_files, model_dir):
