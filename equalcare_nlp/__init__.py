@@ -8,6 +8,7 @@ array(['flow'], dtype=object)
 
 from .batch import score_file, score_frame, score_texts
 from .corpora import load_corpus, load_labelled, to_labels
+from .dask_engine import score_dask  # Dask itself is imported only when score_dask is called
 from .labels import FEAR, FLOW, LABELS, NEUTRAL, LabelMap, load_label_map
 from .model import Explanation, FearFlowClassifier
 from .persist import (
@@ -47,6 +48,7 @@ __all__ = [
     "make_nlp",
     "read_manifest",
     "save_model",
+    "score_dask",
     "score_file",
     "score_frame",
     "score_texts",

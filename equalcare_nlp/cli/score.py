@@ -56,6 +56,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--prefix", default="", help="prefix for the added column names")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    parser.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local: this machine (default); dask: a Dask cluster (needs equalcare-nlp[dask]): INPUT may be "
+        "a glob such as 'data/*.csv', -o is a folder of part files, --jobs sizes the local cluster",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: a running scheduler, e.g. tcp://host:8786 (default: start a local cluster)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -72,10 +84,25 @@ def run(args: argparse.Namespace) -> int:
         options = {name: getattr(args, name) for name in _OPTIONS}
         options["redact"] = args.redact or args.redact_in_place
         options["names"] = None if args.names == "off" else args.names
-        summary = score_file(args.input, args.output, **options, progress=False if args.quiet else None)
+        if args.engine == "dask":
+            summary = _score_on_dask(args, options)
+        elif args.scheduler:
+            raise ValueError("--scheduler needs --engine dask")
+        else:
+            summary = score_file(args.input, args.output, **options, progress=False if args.quiet else None)
     if not args.quiet:
         print(f"equalcare score: {summary}", file=sys.stderr)
     return 0
+
+
+def _score_on_dask(args: argparse.Namespace, options: dict):
+    from ..dask_engine import score_files  # Dask is an optional extra: imported only when asked for
+
+    if args.output is None or args.sheet is not None:
+        raise ValueError("--engine dask needs -o OUTPUT_FOLDER and reads CSV, TSV or Parquet (no --sheet)")
+    jobs = options.pop("jobs")
+    del options["sheet"]
+    return score_files(args.input, args.output, **options, scheduler=args.scheduler, n_workers=jobs or None)
 
 
 def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:

@@ -1,0 +1,346 @@
+"""Scale-out scoring on Dask: the local engine's :func:`~equalcare_nlp.batch.score_frame` on every partition.
+
+``score_dask`` turns a Dask DataFrame into a lazy one with the same score columns (names, order,
+dtypes, statuses) as the local engine; ``score_files`` reads many files or one large one, scores
+them on a Dask cluster (an existing scheduler, or a ``LocalCluster`` it starts and closes) and
+writes a folder of partitioned Parquet or CSV. Dask is an optional extra
+(``pip install equalcare-nlp[dask]``): it is imported here, inside the functions, only.
+
+How the model reaches the workers: the saved model's bytes (manifest and ``model.joblib``) go
+into the task graph once, as a single key that every partition task depends on, instead of a
+pickled model inside each task. Dask sends that key's data to each worker once (peer to peer)
+and keeps it there, and it survives worker loss: a restarted worker fetches it again or Dask
+recomputes it from the graph. We chose bytes over a folder path because workers on Kubernetes,
+YARN or HPC rarely share the client's disk, and over ``client.scatter(broadcast=True)`` because
+a graph key works with any scheduler and is rebuilt if every worker holding it dies. Each worker
+process writes the bytes to a private temporary folder and loads them with
+:func:`~equalcare_nlp.persist.load_model` with the expected SHA-256, so the digest and the library
+versions are verified on the worker before anything is unpickled, once per process (a cache
+keyed by digest).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import threading
+import time
+import uuid
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from . import tables
+from .batch import DEFAULT_CHUNK_SIZE, BatchSummary, resolve_text_column, score_frame
+from .model import FearFlowClassifier
+from .persist import (
+    MANIFEST_FILE,
+    MODEL_FILE,
+    default_model_path,
+    load_model,
+    read_manifest,
+    save_model,
+)
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
+    import distributed
+
+#: Formats the Dask engine reads (Dask splits them into partitions); it writes any of tables.FORMATS.
+DASK_FORMATS = ("csv", "tsv", "parquet")
+#: Partition size of CSV input: larger files are split into blocks (a block of comments scores in seconds).
+DEFAULT_BLOCKSIZE = "16MB"
+
+
+# -- the model, shipped as bytes and verified on each worker ----------------------------------
+@dataclass(frozen=True)
+class ModelPayload:
+    """A saved model as bytes (manifest and model file) with the SHA-256 each worker must find."""
+
+    manifest: bytes
+    model: bytes
+    sha256: str
+
+    @classmethod
+    def read(cls, folder: str | os.PathLike) -> ModelPayload:
+        """The bytes of the saved model in ``folder`` and the digest its manifest records."""
+        manifest = read_manifest(folder)
+        data = (Path(folder) / manifest.get("model_file", MODEL_FILE)).read_bytes()
+        return cls((Path(folder) / MANIFEST_FILE).read_bytes(), data, manifest["sha256"])
+
+    def load(self) -> FearFlowClassifier:
+        """The model, loaded by :func:`load_model` (digest and versions checked) from a private copy."""
+        name = Path(json.loads(self.manifest).get("model_file", MODEL_FILE)).name
+        with tempfile.TemporaryDirectory(prefix="equalcare-model-") as folder:
+            Path(folder, MANIFEST_FILE).write_bytes(self.manifest)
+            Path(folder, name).write_bytes(self.model)
+            return load_model(folder, sha256=self.sha256)
+
+
+def model_payload(
+    model: FearFlowClassifier | str | os.PathLike | None = None, sha256: str | None = None
+) -> tuple[FearFlowClassifier, ModelPayload]:
+    """The model, verified here by :func:`load_model` (None: the shipped one), and its bytes to ship."""
+    if isinstance(model, FearFlowClassifier):
+        with tempfile.TemporaryDirectory(prefix="equalcare-model-") as folder:
+            return model, ModelPayload.read(save_model(model, folder))
+    folder = Path(model) if model is not None else default_model_path()
+    return load_model(folder, sha256=sha256), ModelPayload.read(folder)
+
+
+_MODELS: dict[str, FearFlowClassifier] = {}
+# Scoring is serialised within a worker process: the preprocessor's caches are not thread-safe,
+# and the work holds the GIL anyway, so give workers one thread each and scale with processes.
+_LOCK = threading.Lock()
+
+
+def _score_partition(part: pd.DataFrame, payload: ModelPayload, column: str, **options: Any) -> pd.DataFrame:
+    """One partition scored by the local engine with this process' copy of the model."""
+    with _LOCK:
+        if payload.sha256 not in _MODELS:
+            _MODELS[payload.sha256] = payload.load()
+        return score_frame(part, column, model=_MODELS[payload.sha256], jobs=1, **options)
+
+
+# -- public API -------------------------------------------------------------------------------
+def _need_dask() -> None:
+    """Fail with the install command when the optional extra is missing."""
+    try:
+        import dask.dataframe  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as error:
+        raise RuntimeError(
+            f"The dask engine needs the optional extra: pip install 'equalcare-nlp[dask]' ({error})"
+        ) from None
+
+
+def find_text_column(ddf: dd.DataFrame, text_column: str | None = None) -> str:
+    """The text column's name: checked when given, else detected on the first partition's head."""
+    if text_column is not None:
+        return str(ddf.columns[resolve_text_column(ddf._meta, text_column)])
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Insufficient elements for `head`")  # a short first partition
+        sample = ddf.head(1_000, npartitions=1)
+    return str(sample.columns[resolve_text_column(sample, None)])
+
+
+def score_dask(
+    ddf: dd.DataFrame,
+    text_column: str | None = None,
+    *,
+    model: FearFlowClassifier | str | os.PathLike | None = None,
+    sha256: str | None = None,
+    explain: int = 0,
+    sentences: bool = False,
+    redact: bool = False,
+    redact_in_place: bool = False,
+    names: str | None = "auto",
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    prefix: str = "",
+) -> dd.DataFrame:
+    """``ddf`` with the local engine's score columns added, as a lazy Dask DataFrame (same partitions).
+
+    ``model`` is a fitted model, a saved model folder or None for the shipped model; ``sha256``
+    pins the model file's digest; the other options are those of :func:`~.batch.score_frame`. The
+    model is verified here, then shipped to each worker once (see the module docstring). Nothing is
+    computed except, when ``text_column`` is None, the head of the first partition, to find the
+    free-text column.
+    """
+    _need_dask()
+    import dask
+
+    column = find_text_column(ddf, text_column)
+    fitted, payload = model_payload(model, sha256)
+    options = dict(explain=explain, sentences=sentences, redact=redact, redact_in_place=redact_in_place,
+                   names=names, chunk_size=chunk_size, prefix=prefix)  # fmt: skip
+    # Scoring the empty meta with the real model checks the options and gives the exact columns.
+    meta = score_frame(ddf._meta, column, model=fitted, **options)
+    shipped = dask.delayed(payload, name=f"equalcare-model-{payload.sha256}")
+    return ddf.map_partitions(_score_partition, shipped, column, **options, meta=meta, align_dataframes=False)
+
+
+def read_dask(
+    source: str | os.PathLike | Sequence[str | os.PathLike],
+    *,
+    input_format: str | None = None,
+    delimiter: str | None = None,
+    blocksize: str | int | None = DEFAULT_BLOCKSIZE,
+    storage_options: dict[str, Any] | None = None,
+) -> dd.DataFrame:
+    """Files (paths, globs or fsspec URLs such as ``s3://bucket/*.csv``) as one Dask DataFrame.
+
+    CSV cells are read as text, as the local engine reads them: ``0012`` keeps its zeros and
+    ``NA`` stays a word. CSV files larger than ``blocksize`` are split at line ends, so a file
+    whose quoted comments contain line breaks must be read whole: pass ``blocksize=None``.
+    """
+    _need_dask()
+    import dask.dataframe as dd
+
+    paths = _paths(source)
+    fmt = _input_format(paths, input_format)
+    try:
+        if fmt == "parquet":
+            return dd.read_parquet(paths, storage_options=storage_options)
+        return dd.read_csv(
+            paths,
+            sep=delimiter or ("\t" if fmt == "tsv" else ","),
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            blocksize=blocksize,
+            storage_options=storage_options,
+        )
+    except (OSError, IndexError) as error:  # dask raises these when a path or glob matches nothing
+        raise FileNotFoundError(f"No input files match {paths}: {error}") from None
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None = None, n_workers: int | None = None) -> Iterator[distributed.Client]:
+    """A client of the scheduler at ``scheduler`` (e.g. ``tcp://host:8786``), else of a new LocalCluster.
+
+    The local cluster has ``n_workers`` single-threaded worker processes (default: one per core)
+    and is closed on exit; an existing cluster is left running, only the client is closed.
+    """
+    _need_dask()
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        with Client(scheduler) as client:
+            yield client
+        return
+    with (
+        LocalCluster(
+            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def score_files(
+    source: str | os.PathLike | Sequence[str | os.PathLike],
+    output: str | os.PathLike,
+    *,
+    text_column: str | None = None,
+    model: FearFlowClassifier | str | os.PathLike | None = None,
+    sha256: str | None = None,
+    input_format: str | None = None,
+    output_format: str | None = None,
+    delimiter: str | None = None,
+    explain: int = 0,
+    sentences: bool = False,
+    redact: bool = False,
+    redact_in_place: bool = False,
+    names: str | None = "auto",
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    guard_formulas: bool = True,
+    prefix: str = "",
+    blocksize: str | int | None = DEFAULT_BLOCKSIZE,
+    scheduler: str | None = None,
+    n_workers: int | None = None,
+    storage_options: dict[str, Any] | None = None,
+) -> BatchSummary:
+    """Score files on a Dask cluster into the folder ``output``: ``part-00000.EXT``, ... in input order.
+
+    Each part is written by the worker that scored it, with the local engine's writers (same
+    formats, six-decimal CSV probabilities, formula guard); the output format defaults to the
+    input's. Parts go to a temporary folder beside ``output``, renamed into place only when all
+    are written: a failed run leaves no partial output, and a non-empty ``output`` is refused.
+    """
+    _need_dask()
+    import fsspec
+
+    started = time.monotonic()
+    fmt_in = _input_format(_paths(source), input_format)
+    fmt_out = output_format or fmt_in
+    if fmt_out not in tables.FORMATS:
+        raise ValueError(f"Unknown output format {fmt_out!r}; choose one of {list(tables.FORMATS)}")
+    fs, root = fsspec.core.url_to_fs(str(output), **(storage_options or {}))
+    if fs.exists(root) and (not fs.isdir(root) or fs.ls(root)):
+        raise ValueError(f"The output {output} already exists and is not an empty folder; choose another")
+    partial = f"{str(output).rstrip('/')}.partial-{uuid.uuid4().hex[:12]}"
+    partial_path = fsspec.core.url_to_fs(partial, **(storage_options or {}))[1]
+    ddf = read_dask(source, input_format=fmt_in, delimiter=delimiter, blocksize=blocksize,
+                    storage_options=storage_options)  # fmt: skip
+    with dask_client(scheduler, n_workers):
+        column = find_text_column(ddf, text_column)
+        scored = score_dask(
+            ddf, column, model=model, sha256=sha256, explain=explain, sentences=sentences, redact=redact,
+            redact_in_place=redact_in_place, names=names, chunk_size=chunk_size, prefix=prefix,
+        )  # fmt: skip
+        writer = {
+            "fmt": fmt_out,
+            "delimiter": delimiter if fmt_in == fmt_out else None,
+            "guard": guard_formulas,
+        }
+        try:
+            counts = scored.map_partitions(
+                _write_part, partial, writer, [prefix + "label", prefix + "status"], storage_options,
+                meta=_COUNTS_META, align_dataframes=False,
+            ).compute()  # fmt: skip
+            if fs.exists(root):
+                fs.rmdir(root)
+            fs.mv(partial_path, root, recursive=True)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                fs.rm(partial_path, recursive=True)
+    summary = BatchSummary(output=str(output), text_column=column)
+    summary.rows = int(counts["count"].sum())
+    summary.labels = _totals(counts, "label")
+    summary.statuses = _totals(counts, "status")
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _paths(source: str | os.PathLike | Sequence[str | os.PathLike]) -> list[str]:
+    paths = [str(path) for path in ([source] if isinstance(source, str | os.PathLike) else source)]
+    if not paths:
+        raise ValueError("No input files given")
+    return paths
+
+
+def _input_format(paths: list[str], input_format: str | None) -> str:
+    formats = {tables.format_of(path, input_format) for path in paths}
+    if len(formats) > 1 or not formats <= set(DASK_FORMATS):
+        raise ValueError(
+            f"The dask engine reads one of {list(DASK_FORMATS)} at a time, got {sorted(formats)}: {paths}"
+        )
+    return formats.pop()
+
+
+_COUNTS_META = pd.DataFrame({"label": pd.Series(dtype=object), "status": pd.Series(dtype=object),
+                             "count": pd.Series(dtype="int64")})  # fmt: skip
+
+
+def _write_part(
+    part: pd.DataFrame,
+    folder: str,
+    writer: dict[str, Any],
+    names: list[str],
+    storage_options,
+    partition_info=None,
+) -> pd.DataFrame:
+    """Write one scored partition as ``folder/part-NNNNN.EXT``; return its row counts by label and status."""
+    import fsspec
+
+    if partition_info is None:  # Dask calls the function on the empty meta without it
+        return _COUNTS_META
+    path = f"{folder}/part-{partition_info['number']:05d}.{writer['fmt']}"
+    with fsspec.open(path, "wb", auto_mkdir=True, **(storage_options or {})) as handle:
+        out = tables.open_writer(handle, writer["fmt"], delimiter=writer["delimiter"], guard=writer["guard"])
+        out.write(part)
+        out.close()
+    counts = part.groupby(names, dropna=False).size().reset_index()
+    counts.columns = list(_COUNTS_META.columns)
+    return counts.astype(_COUNTS_META.dtypes.to_dict())
+
+
+def _totals(counts: pd.DataFrame, key: str) -> dict[str, int]:
+    totals = counts.groupby(key, dropna=True)["count"].sum()
+    return {str(value): int(n) for value, n in totals.items()}
