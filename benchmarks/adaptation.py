@@ -9,6 +9,8 @@ ones, several seeds each.
 
     EQUALCARE_DATA_DIR=/work/shared/data HF_DATASETS_OFFLINE=1 python benchmarks/adaptation.py
 
+(from a git worktree: ``PYTHONPATH=.`` in front, so the worktree's package is imported).
+
 Writes benchmarks/results/adaptation.{json,md,png}. The ``refit`` model is fitted without the
 temperature-scaling step (``calibration_cv=None``): temperature scaling never changes the
 argmax, so macro-F1 is the same and the fit is four times faster. Settings were chosen on
