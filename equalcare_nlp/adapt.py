@@ -26,7 +26,6 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize
 from scipy.special import logsumexp
-from sklearn.base import clone
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
@@ -108,7 +107,7 @@ class AdaptedClassifier(FearFlowClassifier):
     base : the fitted model to adapt (e.g. ``load_model()``).
     C : inverse strength of the pull of the correction towards zero (towards the base model).
     vocabulary : ``"new"``: n-grams learnt from the new data (local words such as "rota") plus
-        the base's other feature parts (lexicon scores, word vectors) fitted afresh;
+        the base's other feature parts (lexicon scores, word vectors);
         ``"base"``: the base model's own features (a warm start whose prior is the base's weights);
         ``"both"``: the base model's features and n-grams of the new data.
     ngram_range, min_df : the new data's n-grams (``vocabulary`` ``"new"`` or ``"both"``).
@@ -170,12 +169,12 @@ class AdaptedClassifier(FearFlowClassifier):
         tokens = self.base.tokens(X)
         self.own_features_ = None
         if self.vocabulary != "base":
-            words = ngram_vectorizer(self.ngram_range, self.min_df)
-            if self.vocabulary == "new":
-                self.own_features_ = clone(self.base.features_).set_params(words=words)
-            else:
-                self.own_features_ = FeatureUnion([("words", words)])
-            self.own_features_.fit(tokens)
+            words = ngram_vectorizer(self.ngram_range, self.min_df).fit(tokens)
+            # "new": the base's other parts (lexicon, word vectors) as the base fitted them; shared
+            # with the base, not copied, so a saved adapted model holds their tables once.
+            shared = [p for p in self.base.features_.transformer_list if p[0] != "words"]
+            parts = [("words", words), *(shared if self.vocabulary == "new" else [])]
+            self.own_features_ = FeatureUnion(parts)
         features = self._raw_features(tokens)
         offset = self.base.decision_function(X)[:, self._columns]
         features = self._with_scores(features, offset)
