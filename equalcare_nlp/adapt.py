@@ -245,6 +245,39 @@ class AdaptedClassifier(FearFlowClassifier):
         out[:, columns] = moved - logsumexp(moved, axis=1, keepdims=True) + before
         return out
 
+    @property
+    def features_(self) -> FeatureUnion:
+        """Features of the linear view (:meth:`weights`): the base's, then the correction's."""
+        check_is_fitted(self, "coef_")
+        parts = [("base", self.base.features_)]
+        if self.vocabulary != "new":
+            parts.append(("adapted_base", self.base.features_))
+        if self.own_features_ is not None:
+            parts.append(("adapted", self.own_features_))
+        return FeatureUnion(parts)
+
+    def feature_names(self) -> np.ndarray:
+        """Names of :attr:`features_`: the base's, then the correction's prefixed ``adapted:``."""
+        check_is_fitted(self, "coef_")
+        own = [f"adapted:{name}" for name in self._raw_feature_names()]
+        return np.concatenate([self.base.feature_names(), np.array(own, dtype=object)])
+
+    def weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """Linear weights over :attr:`features_`, one row per class, giving :meth:`explain`'s terms.
+
+        The adapted scores are these plus a per-text shift (the renormalisation that keeps the
+        other labels' probability), so per-term contributions are exact; absolute scores are not.
+        """
+        check_is_fitted(self, "coef_")
+        if self.base_scores:
+            raise ValueError("an AdaptedClassifier with base_scores has no linear view over its features")
+        coef, intercept = self.base.weights()
+        correction = np.zeros((len(self.classes_), self.coef_.shape[1]))
+        correction[self._columns] = self.coef_
+        shift = np.zeros(len(self.classes_))
+        shift[self._columns] = self.intercept_
+        return np.hstack([coef, correction]), intercept + shift
+
     def explain(self, text: str, top: int = 10) -> Explanation:
         """The ``top`` features behind ``text``'s label: the base model's terms plus the correction's.
 

@@ -7,6 +7,7 @@ import json
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 
@@ -16,6 +17,7 @@ from equalcare_nlp.adapt import AdaptedClassifier, adapt, nb_ratios
 from equalcare_nlp.cli import main
 from equalcare_nlp.evaluation import evaluate
 from equalcare_nlp.labelled import parse_label_map, prepare_labelled, read_labelled
+from equalcare_nlp.report import distinguishing_terms
 from equalcare_nlp.training import train, train_and_save
 
 FEAR_TEXTS = [
@@ -194,6 +196,26 @@ def test_adapted_explanation_is_exact(base, vocabulary, base_scores):
     k = list(adapted.classes_).index(explanation.label)
     assert explanation.label == adapted.predict(["the rota is crushing us"])[0]
     assert np.isclose(sum(w for _, w in explanation.terms) + explanation.bias, scores[k] - scores.mean())
+
+
+def test_adapted_linear_view_gives_the_explanation_terms_and_group_report_terms(base):
+    adapted = adapt(base, FEAR_TEXTS[:5] + FLOW_TEXTS[:5], ["fear"] * 5 + ["flow"] * 5)
+    text = "the rota is crushing us"
+    explanation = adapted.explain(text, top=100_000)
+    row = adapted.features_.transform(adapted.tokens([text])).tocsr()
+    coef, _ = adapted.weights()
+    centred = coef - coef.mean(axis=0)
+    k = list(adapted.classes_).index(explanation.label)
+    names = adapted.feature_names()
+    linear = {str(names[j]): v * centred[k, j] for j, v in zip(row.indices, row.data, strict=True)}
+    assert set(dict(explanation.terms)) == {n for n, w in linear.items() if w != 0}
+    for name, weight in explanation.terms:
+        assert weight == pytest.approx(linear[name])
+    texts = FEAR_TEXTS + FLOW_TEXTS
+    terms = distinguishing_terms(
+        adapted, texts, pd.Series(["a"] * 10 + ["b"] * 10), pd.Series(["fear"] * 10 + ["flow"] * 10), 1, ["a"]
+    )
+    assert terms["a"]["fear"]
 
 
 def test_nb_ratios_favour_words_that_tell_the_labels_apart():
