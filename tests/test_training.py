@@ -238,7 +238,7 @@ def test_new_data_words_enter_the_correction(base):
     adapted = adapt(base, texts, ["fear", "fear", "flow", "flow"])
     words = set(base.tokens(["escalation kudos"])[0])
     assert len(words) == 2 and not words & set(base.feature_names())
-    assert words <= set(adapted._raw_feature_names())
+    assert {f"adapted:{w}" for w in words} <= set(adapted.feature_names())
     fear, flow = (list(base.classes_).index(c) for c in ("fear", "flow"))
     proba = adapted.predict_proba(["escalation", "kudos"])
     assert proba[0, fear] > proba[0, flow] and proba[1, flow] > proba[1, fear]
