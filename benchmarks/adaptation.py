@@ -2,14 +2,19 @@
 
 Adapts whatever ``models/default`` holds at run time to the TweetEval emotion train split
 (anger, sadness -> fear; joy, optimism -> flow) and scores TweetEval test (fear vs flow) and
-GoEmotions test (three labels): a learning curve over stratified samples for both methods of
-:mod:`equalcare_nlp.adapt`, and actively chosen vs random examples at 200.
+GoEmotions test (three labels): a learning curve over stratified samples with the default
+method (``offset``), ``refit`` once with all the data for comparison, and 200 examples chosen
+by :func:`equalcare_nlp.active.suggest` (uncertainty between fear and flow) against 200 random
+ones, several seeds each.
 
     EQUALCARE_DATA_DIR=/work/shared/data HF_DATASETS_OFFLINE=1 python benchmarks/adaptation.py
 
-Writes benchmarks/results/adaptation.{json,md,png}. ``refit`` models are fitted without the
+(from a git worktree: ``PYTHONPATH=.`` in front, so the worktree's package is imported).
+
+Writes benchmarks/results/adaptation.{json,md,png}. The ``refit`` model is fitted without the
 temperature-scaling step (``calibration_cv=None``): temperature scaling never changes the
-argmax, so macro-F1 is the same and each fit is four times faster.
+argmax, so macro-F1 is the same and the fit is four times faster. Settings were chosen on
+held-out TweetEval train and validation tweets (``docs/training.md``), never on test.
 """
 
 from __future__ import annotations
@@ -54,18 +59,15 @@ def sample(texts, labels, size, seed):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("--sizes", default="50,100,200,500,1000,all")
-    parser.add_argument("--offset-seeds", type=int, default=5, help="seeds per size for the fast method")
-    parser.add_argument("--random-seeds", type=int, default=3, help="random 200-samples for refit")
+    parser.add_argument("--seeds", type=int, default=5, help="samples per size, and active picks at 200")
+    parser.add_argument("--active-n", type=int, default=200)
+    parser.add_argument("--no-refit", action="store_true", help="skip the slow refit comparison")
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
     base = load_model()
-    base_data = base_training_data(default_model_path())
-    if base_data is None:
-        raise SystemExit("the default model's training corpus is needed: set EQUALCARE_DATA_DIR")
-    refit_base = copy.copy(base).set_params(calibration_cv=None)
     train = load_labelled("tweeteval", "train")
     tweet_test = load_labelled("tweeteval", "test")
     go_test = load_labelled("goemotions", "test")
@@ -81,11 +83,9 @@ def main() -> None:
         "active_vs_random": {},
     }
 
-    def run(method, texts, labels, **info):
+    def run(method, texts, labels, model_base=base, **info):
         start = time.perf_counter()
-        model = adapt(
-            refit_base if method == "refit" else base, texts, labels, method=method, base_data=base_data
-        )
+        model = adapt(model_base, texts, labels, method=method, base_data=info.pop("base_data", None))
         row = {"method": method, "n": len(texts), **info, **scores(model, tweet_test, go_test)}
         row["seconds"] = round(time.perf_counter() - start, 1)
         print(json.dumps(row), flush=True)
@@ -93,34 +93,34 @@ def main() -> None:
 
     def save():
         (out / "adaptation.json").write_text(json.dumps(results, indent=2) + "\n")
+        write_report(results, out)
 
     print(json.dumps(results["default_model"]), flush=True)
-    picked = suggest(base, train[0], 200)
-    active = ([s.text for s in picked], [train[1][s.index] for s in picked])
-    comparison = results["active_vs_random"]
-    # The fast method everywhere first, then the slow refits, most important first; results
-    # are written after every step so an interrupted run still reports what it measured.
+    # Results are written after every step so an interrupted run still reports what it measured.
     for size in sizes:
-        for seed in range(args.offset_seeds if size is not None else 1):
+        for seed in range(args.seeds if size is not None else 1):
             results["curve"].append(run("offset", *sample(*train, size, seed), seed=seed))
-    comparison["offset_active"] = [run("offset", *active, selection="active")]
-    comparison["offset_random"] = [r for r in results["curve"] if r["method"] == "offset" and r["n"] == 200]
-    save()
-    write_report(results, out)
-    steps = [("curve", None, 0), ("curve", 200, 0), ("active", 200, 0)]
-    steps += [("random", 200, seed) for seed in range(1, args.random_seeds)]
-    steps += [("curve", size, 0) for size in sizes if size not in (None, 200)]
-    for kind, size, seed in steps:
-        if kind == "active":
-            comparison["active"] = [run("refit", *active, selection="active")]
-        else:
-            row = run("refit", *sample(*train, size, seed), seed=seed)
-            if kind == "curve":
-                results["curve"].append(row)
-            if size == 200:
-                comparison.setdefault("random", []).append({**row, "selection": "random"})
         save()
-        write_report(results, out)
+    comparison = results["active_vs_random"]
+    comparison["random"] = [
+        {**r, "selection": "random"} for r in results["curve"] if r["n"] == args.active_n
+    ] or [
+        run("offset", *sample(*train, args.active_n, s), seed=s, selection="random")
+        for s in range(args.seeds)
+    ]
+    comparison["active"] = []
+    for seed in range(args.seeds):
+        picked = suggest(base, train[0], args.active_n, labels=("fear", "flow"), seed=seed)
+        chosen = ([s.text for s in picked], [train[1][s.index] for s in picked])
+        comparison["active"].append(run("offset", *chosen, seed=seed, selection="active"))
+        save()
+    if not args.no_refit:
+        base_data = base_training_data(default_model_path())
+        if base_data is None:
+            raise SystemExit("refit needs the default model's training corpus: set EQUALCARE_DATA_DIR")
+        refit_base = copy.copy(base).set_params(calibration_cv=None)
+        results["curve"].append(run("refit", *train, model_base=refit_base, base_data=base_data, seed=0))
+        save()
 
 
 def _mean(rows, key):
@@ -158,19 +158,27 @@ def write_report(results: dict, out: Path) -> None:
                 f"{tweet - default['tweeteval_macro_f1']:+.4f} | {go:.4f} ± {go_sd:.4f} | "
                 f"{go - default['goemotions_macro_f1']:+.4f} |"
             )
-    lines += ["", "## 200 actively chosen vs 200 random examples", ""]
+    comparison = results["active_vs_random"]
+    lines += ["", "## Actively chosen vs random examples", ""]
     lines += [
-        "| method | selection | runs | TweetEval test macro-F1 | GoEmotions test macro-F1 |",
-        "|---|---|---|---|---|",
+        "| method | selection | new examples | runs | TweetEval test macro-F1 | GoEmotions test macro-F1 |",
+        "|---|---|---|---|---|---|",
     ]
-    for key, rows in results["active_vs_random"].items():
-        method, selection = ("offset", key.split("_")[1]) if key.startswith("offset") else ("refit", key)
+    for selection, rows in comparison.items():
+        if not rows:
+            continue
         tweet, tweet_sd = _mean(rows, "tweeteval_macro_f1")
         go, go_sd = _mean(rows, "goemotions_macro_f1")
         lines.append(
-            f"| {method} | {selection} | {len(rows)} | {tweet:.4f} ± {tweet_sd:.4f} "
-            f"| {go:.4f} ± {go_sd:.4f} |"
+            f"| {rows[0]['method']} | {selection} | {rows[0]['n']} | {len(rows)} "
+            f"| {tweet:.4f} ± {tweet_sd:.4f} | {go:.4f} ± {go_sd:.4f} |"
         )
+    if comparison.get("active") and comparison.get("random"):
+        gain = (
+            _mean(comparison["active"], "tweeteval_macro_f1")[0]
+            - _mean(comparison["random"], "tweeteval_macro_f1")[0]
+        )
+        lines += ["", f"Active minus random, mean TweetEval test macro-F1: **{gain:+.4f}**."]
     (out / "adaptation.md").write_text("\n".join(lines) + "\n")
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4))

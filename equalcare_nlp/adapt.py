@@ -1,20 +1,20 @@
 """Domain adaptation: teach a trained model new labelled data without losing what it knew.
 
-Two methods (chosen by measurement, ``benchmarks/adaptation.py``; why: ``docs/training.md``):
+Two methods, measured in ``benchmarks/adaptation.py`` (why ``offset`` is the default:
+``docs/training.md``):
 
-``refit`` (used when the base model's training corpus is available and matches the
-fingerprint in its manifest) refits the base model's estimator on its own training data plus
-the new data, the new examples up-weighted (:data:`NEW_WEIGHT`), so local words are learnt
-jointly with everything the base knew. ``offset`` (portable: needs only the saved model)
-wraps the base model in an :class:`AdaptedClassifier`.
+``offset`` (the default; needs only the saved model) wraps the base model in an
+:class:`AdaptedClassifier`: the base model's calibrated log-odds are kept as a fixed offset
+and an L2-regularised linear correction is learnt on features of the new data (its own
+n-grams, naive-Bayes scaled, plus the base's lexicon and word-vector parts), so with little
+data the correction stays near zero (the base model's knowledge) and with more data it moves
+as far as the data supports. The correction only redistributes probability among the labels
+the new data contains: a base model's ``neutral`` probability is kept exactly when the new
+data has no neutral examples.
 
-:class:`AdaptedClassifier` keeps the base model's calibrated log-odds as a fixed offset and
-learns an L2-regularised linear correction on features of the new data, so with little data
-the correction stays near zero (the base model's knowledge) and with more data it moves as far
-as the data supports. The correction only redistributes probability among the labels the new
-data contains: a base model's ``neutral`` probability is kept exactly when the new data has
-no neutral examples. Why this method: ``docs/training.md`` and ``benchmarks/adaptation.py``.
-"""
+``refit`` refits the base model's estimator on its own training data (when the corpus is
+available and matches the fingerprint in its manifest) plus the new data, the new examples
+up-weighted (:data:`NEW_WEIGHT`). It gained less and takes minutes instead of seconds."""
 
 from __future__ import annotations
 
@@ -26,18 +26,20 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize
 from scipy.special import logsumexp
+from sklearn.pipeline import FeatureUnion
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
 from .corpora import fingerprint, load_labelled
-from .features import make_features
+from .features import ngram_vectorizer
 from .model import Explanation, FearFlowClassifier, _softmax, readable_feature_names
 from .persist import read_manifest
 
 #: Weight of each new example against one base training example in ``refit`` (measured in
 #: benchmarks/adaptation.py: 3, 10 and 30 tried on held-out TweetEval train; 10 and 30 tie).
 NEW_WEIGHT = 10.0
-METHODS = ("auto", "refit", "offset")
+METHODS = ("offset", "refit")
+VOCABULARIES = ("new", "base", "both")
 
 
 def base_training_data(
@@ -72,20 +74,19 @@ def adapt(
     texts: Sequence[str],
     labels: Sequence[str],
     *,
-    method: str = "auto",
+    method: str = "offset",
     base_data: tuple[Sequence[str], Sequence[str]] | None = None,
     new_weight: float = NEW_WEIGHT,
     **offset_params: Any,
 ) -> FearFlowClassifier:
     """Adapt the fitted ``base`` model to new labelled ``texts``; ``base`` itself is unchanged.
 
-    ``method="refit"`` needs ``base_data`` (the base's training examples, see
-    :func:`base_training_data`); ``"auto"`` refits when ``base_data`` is given, else uses
-    ``"offset"`` (an :class:`AdaptedClassifier` built with ``offset_params``).
+    ``method="offset"`` builds an :class:`AdaptedClassifier` with ``offset_params``;
+    ``"refit"`` needs ``base_data`` (the base's training examples, see :func:`base_training_data`).
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
-    if method == "refit" or (method == "auto" and base_data is not None):
+    if method == "refit":
         if base_data is None:
             raise ValueError("method='refit' needs base_data: the base model's training texts and labels")
         base_texts, base_labels = base_data
@@ -105,10 +106,17 @@ class AdaptedClassifier(FearFlowClassifier):
     ----------
     base : the fitted model to adapt (e.g. ``load_model()``).
     C : inverse strength of the pull of the correction towards zero (towards the base model).
-    vocabulary : ``"new"`` learns n-grams from the new data (local words such as "rota");
-        ``"base"`` reuses the base model's features (a warm start whose prior is the base's weights).
-    ngram_range, min_df, lexicon_weight : features of the correction when ``vocabulary="new"``.
+    vocabulary : ``"new"``: n-grams learnt from the new data (local words such as "rota") plus
+        the base's other feature parts (lexicon scores, word vectors);
+        ``"base"``: the base model's own features (a warm start whose prior is the base's weights);
+        ``"both"``: the base model's features and n-grams of the new data.
+    ngram_range, min_df : the new data's n-grams (``vocabulary`` ``"new"`` or ``"both"``).
     class_weight : ``"balanced"`` or ``None``, over the new data's labels.
+    base_scores : scale of the base model's own log-odds added as correction features (0: none,
+        so the correction cannot flip the base's judgement wholesale on a few examples).
+    fit_intercept : learn a per-label shift of the correction.
+    nb_scaling : scale the new data's n-grams by their naive Bayes log-count ratios
+        (:func:`nb_ratios`), so rare but telling local words are held back less.
     max_iter : L-BFGS iterations.
     """
 
@@ -116,14 +124,14 @@ class AdaptedClassifier(FearFlowClassifier):
         self,
         base: FearFlowClassifier | None = None,
         *,
-        C: float = 3.0,  # noqa: N803 - scikit-learn's name
+        C: float = 2.0,  # noqa: N803 - scikit-learn's name
         vocabulary: str = "new",
         ngram_range: tuple[int, int] = (1, 2),
         min_df: int = 1,
-        lexicon_weight: float = 1.0,
         class_weight: str | None = "balanced",
-        base_scores: float = 1.0,
+        base_scores: float = 0.0,
         fit_intercept: bool = True,
+        nb_scaling: bool = True,
         max_iter: int = 500,
     ):
         self.base = base
@@ -131,10 +139,10 @@ class AdaptedClassifier(FearFlowClassifier):
         self.vocabulary = vocabulary
         self.ngram_range = ngram_range
         self.min_df = min_df
-        self.lexicon_weight = lexicon_weight
         self.class_weight = class_weight
         self.base_scores = base_scores
         self.fit_intercept = fit_intercept
+        self.nb_scaling = nb_scaling
         self.max_iter = max_iter
 
     def fit(self, X: Sequence[str], y: Sequence[str], sample_weight: Sequence[float] | None = None):  # noqa: N803
@@ -142,8 +150,8 @@ class AdaptedClassifier(FearFlowClassifier):
         if self.base is None:
             raise ValueError("AdaptedClassifier needs a fitted base model, e.g. base=load_model()")
         check_is_fitted(self.base)
-        if self.vocabulary not in ("new", "base"):
-            raise ValueError(f"vocabulary must be 'new' or 'base', not {self.vocabulary!r}")
+        if self.vocabulary not in VOCABULARIES:
+            raise ValueError(f"vocabulary must be one of {VOCABULARIES}, not {self.vocabulary!r}")
         y = np.asarray(y, dtype=object)
         if len(X) != len(y):
             raise ValueError(f"X has {len(X)} texts but y has {len(y)} labels")
@@ -159,12 +167,15 @@ class AdaptedClassifier(FearFlowClassifier):
         self.adapted_labels_ = np.array(present, dtype=object)
         self._columns = np.array([classes.index(c) for c in present])
         tokens = self.base.tokens(X)
-        if self.vocabulary == "new":
-            self.features_ = make_features(self.ngram_range, self.min_df, self.lexicon_weight)
-            features = self.features_.fit_transform(tokens)
-        else:
-            self.features_ = self.base.features_
-            features = self.features_.transform(tokens)
+        self.own_features_ = None
+        if self.vocabulary != "base":
+            words = ngram_vectorizer(self.ngram_range, self.min_df).fit(tokens)
+            # "new": the base's other parts (lexicon, word vectors) as the base fitted them; shared
+            # with the base, not copied, so a saved adapted model holds their tables once.
+            shared = [p for p in self.base.features_.transformer_list if p[0] != "words"]
+            parts = [("words", words), *(shared if self.vocabulary == "new" else [])]
+            self.own_features_ = FeatureUnion(parts)
+        features = self._raw_features(tokens)
         offset = self.base.decision_function(X)[:, self._columns]
         features = self._with_scores(features, offset)
         target = np.array([present.index(v) for v in y])
@@ -173,8 +184,12 @@ class AdaptedClassifier(FearFlowClassifier):
             weight = weight * compute_sample_weight("balanced", y)
         elif self.class_weight is not None:
             raise ValueError(f"class_weight must be 'balanced' or None, not {self.class_weight!r}")
+        features = sp.csr_matrix(features, dtype=np.float64)
+        scale = np.ones(features.shape[1])
+        if self.nb_scaling and self.own_features_ is not None:
+            scale[self._words_columns()] = nb_ratios(features[:, self._words_columns()], target, weight)
         self.coef_, self.intercept_ = _fit_offset_softmax(
-            sp.csr_matrix(features, dtype=np.float64),
+            features @ sp.diags(scale),
             offset,
             target,
             weight,
@@ -182,8 +197,15 @@ class AdaptedClassifier(FearFlowClassifier):
             self.fit_intercept,
             self.max_iter,
         )
+        self.coef_ = self.coef_ * scale
         self.n_features_out_ = features.shape[1]
         return self
+
+    def _words_columns(self) -> slice:
+        """Columns of the new data's n-grams in the correction's features."""
+        start = 0 if self.vocabulary == "new" else len(self.base.feature_names())
+        words = dict(self.own_features_.transformer_list)["words"]
+        return slice(start, start + len(words.vocabulary_))
 
     def _with_scores(self, features, offset: np.ndarray) -> sp.csr_matrix:
         if not self.base_scores:
@@ -191,8 +213,20 @@ class AdaptedClassifier(FearFlowClassifier):
         centred = offset - offset.mean(axis=1, keepdims=True)
         return sp.hstack([features, sp.csr_matrix(centred * self.base_scores)]).tocsr()
 
+    def _raw_features(self, tokens: list[list[str]]) -> sp.csr_matrix:
+        parts = [self.base.features_.transform(tokens)] if self.vocabulary != "new" else []
+        if self.own_features_ is not None:
+            parts.append(self.own_features_.transform(tokens))
+        return sp.hstack(parts).tocsr()
+
+    def _raw_feature_names(self) -> np.ndarray:
+        names = [self.base.feature_names()] if self.vocabulary != "new" else []
+        if self.own_features_ is not None:
+            names.append(readable_feature_names(self.own_features_))
+        return np.concatenate(names)
+
     def _correction(self, tokens: list[list[str]], scores: np.ndarray) -> sp.csr_matrix:
-        return self._with_scores(self.features_.transform(tokens), scores[:, self._columns])
+        return self._with_scores(self._raw_features(tokens), scores[:, self._columns])
 
     def decision_function(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
         """Log-probabilities (up to a per-text constant), one column per class in ``classes_``."""
@@ -210,6 +244,39 @@ class AdaptedClassifier(FearFlowClassifier):
         out = scores.copy()
         out[:, columns] = moved - logsumexp(moved, axis=1, keepdims=True) + before
         return out
+
+    @property
+    def features_(self) -> FeatureUnion:
+        """Features of the linear view (:meth:`weights`): the base's, then the correction's."""
+        check_is_fitted(self, "coef_")
+        parts = [("base", self.base.features_)]
+        if self.vocabulary != "new":
+            parts.append(("adapted_base", self.base.features_))
+        if self.own_features_ is not None:
+            parts.append(("adapted", self.own_features_))
+        return FeatureUnion(parts)
+
+    def feature_names(self) -> np.ndarray:
+        """Names of :attr:`features_`: the base's, then the correction's prefixed ``adapted:``."""
+        check_is_fitted(self, "coef_")
+        own = [f"adapted:{name}" for name in self._raw_feature_names()]
+        return np.concatenate([self.base.feature_names(), np.array(own, dtype=object)])
+
+    def weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """Linear weights over :attr:`features_`, one row per class, giving :meth:`explain`'s terms.
+
+        The adapted scores are these plus a per-text shift (the renormalisation that keeps the
+        other labels' probability), so per-term contributions are exact; absolute scores are not.
+        """
+        check_is_fitted(self, "coef_")
+        if self.base_scores:
+            raise ValueError("an AdaptedClassifier with base_scores has no linear view over its features")
+        coef, intercept = self.base.weights()
+        correction = np.zeros((len(self.classes_), self.coef_.shape[1]))
+        correction[self._columns] = self.coef_
+        shift = np.zeros(len(self.classes_))
+        shift[self._columns] = self.intercept_
+        return np.hstack([coef, correction]), intercept + shift
 
     def explain(self, text: str, top: int = 10) -> Explanation:
         """The ``top`` features behind ``text``'s label: the base model's terms plus the correction's.
@@ -233,7 +300,7 @@ class AdaptedClassifier(FearFlowClassifier):
         base_centred = coef - coef.mean(axis=0)
         correction_centred = correction - correction.mean(axis=0)
         names = base.feature_names()
-        own_names = readable_feature_names(self.features_) if self.features_ is not base.features_ else names
+        own_names = self._raw_feature_names()
         if self.base_scores:
             own_names = np.concatenate([own_names, [f"base_score:{c}" for c in self.adapted_labels_]])
         terms = [
@@ -254,6 +321,23 @@ class AdaptedClassifier(FearFlowClassifier):
             bias=float(centred[0, k]) - explained,
             tokens=tokens[0],
         )
+
+
+def nb_ratios(
+    features: sp.csr_matrix, target: np.ndarray, weight: np.ndarray, alpha: float = 1.0
+) -> np.ndarray:
+    """Largest |naive Bayes log-count ratio| of each column over the labels (one against the rest).
+
+    Wang and Manning (2012): scaling a bag-of-words column by it lets rare but telling n-grams
+    start larger, so the regularisation holds them back less.
+    """
+    present = (features > 0).astype(np.float64).T.tocsr()
+    ratios = np.zeros(features.shape[1])
+    for k in np.unique(target)[1:] if len(np.unique(target)) == 2 else np.unique(target):
+        p = present @ (weight * (target == k)) + alpha
+        q = present @ (weight * (target != k)) + alpha
+        ratios = np.maximum(ratios, np.abs(np.log(p / p.sum()) - np.log(q / q.sum())))
+    return ratios
 
 
 def _fit_offset_softmax(

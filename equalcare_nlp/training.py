@@ -40,7 +40,7 @@ def train(
     data: LabelledData,
     base: str | os.PathLike | None = "default",
     *,
-    method: str = "auto",
+    method: str = "offset",
     cv: int = CV_FOLDS,
     seed: int = 0,
     **params: Any,
@@ -48,21 +48,21 @@ def train(
     """Fit a model on ``data`` and report how well the recipe generalises (``cv``-fold).
 
     With a ``base`` the model is adapted (:func:`equalcare_nlp.adapt.adapt`; ``method`` as
-    there, ``"auto"`` refits on the base's own training corpus when it is available); with
+    there: ``"offset"`` by default, ``"refit"`` on the base's own training corpus); with
     ``base="none"`` a :class:`FearFlowClassifier` is trained from ``data`` alone with ``params``.
     """
     if len(set(data.labels)) < 2:
         raise ValueError(f"Need at least two distinct labels to train, got {dict(Counter(data.labels))}")
     base_model, base_folder = resolve_base(base)
     base_data = None
-    if base_model is not None and method in ("auto", "refit"):
+    if base_model is not None and method == "refit":
         base_data = base_training_data(base_folder)
-        if base_data is None and method == "refit":
+        if base_data is None:
             raise FileNotFoundError(
                 f"method='refit' needs {base_folder}'s training corpus; "
                 "set EQUALCARE_DATA_DIR or use method='offset'"
             )
-    used = "scratch" if base_model is None else ("refit" if base_data is not None else "offset")
+    used = "scratch" if base_model is None else method
 
     def fit(texts: list[str], labels: list[str]) -> FearFlowClassifier:
         if base_model is None:

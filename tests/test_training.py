@@ -7,14 +7,17 @@ import json
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from equalcare_nlp import FearFlowClassifier, load_model, save_model
-from equalcare_nlp.active import suggest
-from equalcare_nlp.adapt import AdaptedClassifier, adapt
+from equalcare_nlp.active import suggest, uncertainty
+from equalcare_nlp.adapt import AdaptedClassifier, adapt, nb_ratios
 from equalcare_nlp.cli import main
 from equalcare_nlp.evaluation import evaluate
 from equalcare_nlp.labelled import parse_label_map, prepare_labelled, read_labelled
+from equalcare_nlp.report import distinguishing_terms
 from equalcare_nlp.training import train, train_and_save
 
 FEAR_TEXTS = [
@@ -178,13 +181,67 @@ def test_adaptation_learns_new_words_and_keeps_neutral(base):
     assert adapted.predict(probe)[2] == base.predict(probe)[2]
 
 
-def test_adapted_explanation_is_exact(base):
-    adapted = adapt(base, FEAR_TEXTS[:4] + FLOW_TEXTS[:4], ["fear"] * 4 + ["flow"] * 4)
+@pytest.mark.parametrize("vocabulary", ["new", "base", "both"])
+@pytest.mark.parametrize("base_scores", [0.0, 1.0])
+def test_adapted_explanation_is_exact(base, vocabulary, base_scores):
+    adapted = adapt(
+        base,
+        FEAR_TEXTS[:4] + FLOW_TEXTS[:4],
+        ["fear"] * 4 + ["flow"] * 4,
+        vocabulary=vocabulary,
+        base_scores=base_scores,
+    )
     explanation = adapted.explain("the rota is crushing us", top=1000)
     scores = adapted.decision_function(["the rota is crushing us"])[0]
     k = list(adapted.classes_).index(explanation.label)
     assert explanation.label == adapted.predict(["the rota is crushing us"])[0]
     assert np.isclose(sum(w for _, w in explanation.terms) + explanation.bias, scores[k] - scores.mean())
+
+
+def test_adapted_linear_view_gives_the_explanation_terms_and_group_report_terms(base):
+    adapted = adapt(base, FEAR_TEXTS[:5] + FLOW_TEXTS[:5], ["fear"] * 5 + ["flow"] * 5)
+    text = "the rota is crushing us"
+    explanation = adapted.explain(text, top=100_000)
+    row = adapted.features_.transform(adapted.tokens([text])).tocsr()
+    coef, _ = adapted.weights()
+    centred = coef - coef.mean(axis=0)
+    k = list(adapted.classes_).index(explanation.label)
+    names = adapted.feature_names()
+    linear = {str(names[j]): v * centred[k, j] for j, v in zip(row.indices, row.data, strict=True)}
+    assert set(dict(explanation.terms)) == {n for n, w in linear.items() if w != 0}
+    for name, weight in explanation.terms:
+        assert weight == pytest.approx(linear[name])
+    texts = FEAR_TEXTS + FLOW_TEXTS
+    terms = distinguishing_terms(
+        adapted, texts, pd.Series(["a"] * 10 + ["b"] * 10), pd.Series(["fear"] * 10 + ["flow"] * 10), 1, ["a"]
+    )
+    assert terms["a"]["fear"]
+
+
+def test_nb_ratios_favour_words_that_tell_the_labels_apart():
+    # columns: only in label 0, in both equally, only in label 1
+    present = sp.csr_matrix(np.array([[1, 1, 0], [1, 1, 0], [0, 1, 1], [0, 1, 1]], dtype=float))
+    ratios = nb_ratios(present, np.array([0, 0, 1, 1]), np.ones(4))
+    assert ratios[1] == pytest.approx(0.0) and ratios[0] == pytest.approx(ratios[2]) and ratios[0] > 0.5
+    # weights count like repeated rows
+    weighted = nb_ratios(present[[0, 2, 3]], np.array([0, 1, 1]), np.array([2.0, 1.0, 1.0]))
+    np.testing.assert_allclose(weighted, ratios)
+
+
+def test_new_data_words_enter_the_correction(base):
+    texts = [
+        "another escalation, awful",
+        "escalation again tonight",
+        "kudos to the porters",
+        "kudos everyone",
+    ]
+    adapted = adapt(base, texts, ["fear", "fear", "flow", "flow"])
+    words = set(base.tokens(["escalation kudos"])[0])
+    assert len(words) == 2 and not words & set(base.feature_names())
+    assert {f"adapted:{w}" for w in words} <= set(adapted.feature_names())
+    fear, flow = (list(base.classes_).index(c) for c in ("fear", "flow"))
+    proba = adapted.predict_proba(["escalation", "kudos"])
+    assert proba[0, fear] > proba[0, flow] and proba[1, flow] > proba[1, fear]
 
 
 def test_refit_method_uses_base_data(base):
@@ -241,6 +298,28 @@ def test_suggest_prefers_uncertain_and_drops_near_duplicates(base):
     assert all(pool[s.index] == s.text for s in picked)
 
 
+def test_uncertainty_over_the_labels_to_be_labelled():
+    proba = np.array([[0.1, 0.1, 0.8], [0.6, 0.3, 0.1]])
+    classes = ["fear", "flow", "neutral"]
+    np.testing.assert_allclose(uncertainty(proba, classes), [0.3, 0.7])
+    np.testing.assert_allclose(uncertainty(proba, classes, ["fear", "flow"]), [1.0, 1 - 1 / 3])
+    with pytest.raises(ValueError, match="at least two of the model's labels"):
+        uncertainty(proba, classes, ["fear", "angry"])
+
+
+def test_suggest_is_deterministic_per_seed_and_covers_the_pool(base):
+    pool = FEAR_TEXTS + FLOW_TEXTS + NEUTRAL_TEXTS
+    first = suggest(base, pool, 6, labels=["fear", "flow"], pool_share=1.0, seed=3)
+    again = suggest(base, pool, 6, labels=["fear", "flow"], pool_share=1.0, seed=3)
+    assert [s.index for s in first] == [s.index for s in again]
+    assert len({s.index for s in first}) == 6
+    assert [s.uncertainty for s in first] == sorted((s.uncertainty for s in first), reverse=True)
+    # more than the pool has: every usable text once
+    assert sorted(s.index for s in suggest(base, pool[:4] + ["  "], 10)) == [0, 1, 2, 3]
+    with pytest.raises(ValueError, match="pool_share"):
+        suggest(base, pool, 3, pool_share=0)
+
+
 def test_cli_train_evaluate_suggest(base_folder, tmp_path, capsys):
     data = tmp_path / "labelled.csv"
     with open(data, "w", newline="") as handle:
@@ -276,6 +355,8 @@ def test_cli_train_evaluate_suggest(base_folder, tmp_path, capsys):
                 "comment",
                 "-n",
                 "3",
+                "--labels",
+                "fear,flow",
                 "--model",
                 str(tmp_path / "m"),
                 "-o",

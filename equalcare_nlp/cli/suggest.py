@@ -6,7 +6,7 @@ import argparse
 import csv
 import sys
 
-from ..active import suggest
+from ..active import POOL_SHARE, suggest
 from ..persist import load_model
 from ..tables import column, read_table
 
@@ -20,15 +20,27 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-n", type=int, default=100, help="how many comments to suggest (default 100)")
     parser.add_argument("--model", help="saved model folder (default: the shipped model)")
     parser.add_argument(
-        "--diversity", type=float, default=0.3, help="0 = most uncertain only, 1 = most varied"
+        "--labels",
+        help="comma-separated labels you will label with, e.g. fear,flow: uncertainty between these "
+        "(default: all the model's labels)",
     )
+    parser.add_argument(
+        "--pool-share",
+        type=float,
+        default=POOL_SHARE,
+        help=f"share of the texts, most uncertain first, to pick varied ones from (default {POOL_SHARE})",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the clustering (default 0)")
     parser.add_argument("-o", "--output", help="CSV to write (default: standard output)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     texts = column(read_table(args.data), args.text_column, args.data)
-    picked = suggest(load_model(args.model), texts, args.n, diversity=args.diversity)
+    labels = [label.strip() for label in args.labels.split(",")] if args.labels else None
+    picked = suggest(
+        load_model(args.model), texts, args.n, labels=labels, pool_share=args.pool_share, seed=args.seed
+    )
     handle = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
     try:
         writer = csv.writer(handle)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..adapt import METHODS
 from ..labelled import read_labelled
 from ..training import format_training_report, train_and_save
 
@@ -31,9 +32,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--method",
-        choices=("auto", "refit", "offset"),
-        default="auto",
-        help="adaptation method (auto: refit when the base's training corpus is available, else offset)",
+        choices=METHODS,
+        default="offset",
+        help="adaptation method (offset: a learnt correction of the base model, seconds; refit: the base "
+        "refitted on its own training corpus plus your data, minutes, needs EQUALCARE_DATA_DIR)",
     )
     parser.add_argument("--cv", type=int, default=5, help="cross-validation folds (0 to skip; default 5)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the cross-validation folds")
