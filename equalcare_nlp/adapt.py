@@ -32,8 +32,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from .corpora import fingerprint, load_labelled
 from .features import ngram_vectorizer
+from .labelled import read_labelled
 from .model import Explanation, FearFlowClassifier, _softmax, readable_feature_names
 from .persist import read_manifest
+from .resources import resource_path
 
 #: Weight of each new example against one base training example in ``refit`` (measured in
 #: benchmarks/adaptation.py: 3, 10 and 30 tried on held-out TweetEval train; 10 and 30 tie).
@@ -44,12 +46,15 @@ VOCABULARIES = ("new", "base", "both")
 
 def base_training_data(
     folder: str | os.PathLike, source: str | os.PathLike | None = None
-) -> tuple[list[str], list[str]] | None:
+) -> tuple[list[str], list[str], np.ndarray] | None:
     """The training examples recorded in a saved model's manifest, if loadable and unchanged.
 
-    Returns ``None`` when the manifest names no loadable corpus or the corpus cannot be read
-    (no ``$EQUALCARE_DATA_DIR`` copy and no network); raises ``ValueError`` when it loads but
-    its fingerprint differs from the manifest's, since refitting on other data is not adapting.
+    Returns ``(texts, labels, sample_weights)``: the corpus, then any extra labelled files the
+    manifest lists (``training["extra"]``, such as the default model's domain seed) with their
+    weights. Returns ``None`` when the manifest names no loadable corpus or the corpus cannot be
+    read (no ``$EQUALCARE_DATA_DIR`` copy and no network); raises ``ValueError`` when some data
+    loads but its fingerprint differs from the manifest's, since refitting on other data is not
+    adapting.
     """
     training = read_manifest(folder).get("training", {})
     corpus, split = training.get("label_map"), training.get("split")
@@ -59,14 +64,27 @@ def base_training_data(
         texts, labels = load_labelled(corpus, split, source)
     except (KeyError, FileNotFoundError, OSError, ConnectionError):
         return None
+    _check_fingerprint(
+        texts, labels, training.get("fingerprint_sha256"), f"The {corpus} {split} data", folder
+    )
+    weights = [np.ones(len(texts))]
+    for extra in training.get("extra", []):
+        path = resource_path(*extra["resource"].split("/"))
+        more = read_labelled(path, "text", "label")
+        _check_fingerprint(more.texts, more.labels, extra.get("fingerprint_sha256"), str(path), folder)
+        texts, labels = [*texts, *more.texts], [*labels, *more.labels]
+        weights.append(np.full(len(more.texts), float(extra.get("weight", 1.0))))
+    return texts, labels, np.concatenate(weights)
+
+
+def _check_fingerprint(texts: list[str], labels: list[str], expected: str | None, what: str, folder) -> None:
     found = fingerprint(texts, labels)
-    if training.get("fingerprint_sha256") not in (None, found):
+    if expected not in (None, found):
         raise ValueError(
-            f"The {corpus} {split} data found has fingerprint {found}, but {folder}'s manifest records "
-            f"{training['fingerprint_sha256']}: it is not the data the model was trained on; "
-            "use method='offset' or point EQUALCARE_DATA_DIR at the original corpus"
+            f"{what} found has fingerprint {found}, but {folder}'s manifest records {expected}: it is "
+            "not the data the model was trained on; use method='offset' or point EQUALCARE_DATA_DIR at "
+            "the original corpus"
         )
-    return texts, labels
 
 
 def adapt(
@@ -75,22 +93,26 @@ def adapt(
     labels: Sequence[str],
     *,
     method: str = "offset",
-    base_data: tuple[Sequence[str], Sequence[str]] | None = None,
+    base_data: tuple[Sequence[str], Sequence[str]]
+    | tuple[Sequence[str], Sequence[str], np.ndarray]
+    | None = None,
     new_weight: float = NEW_WEIGHT,
     **offset_params: Any,
 ) -> FearFlowClassifier:
     """Adapt the fitted ``base`` model to new labelled ``texts``; ``base`` itself is unchanged.
 
     ``method="offset"`` builds an :class:`AdaptedClassifier` with ``offset_params``;
-    ``"refit"`` needs ``base_data`` (the base's training examples, see :func:`base_training_data`).
+    ``"refit"`` needs ``base_data``: the base's training texts and labels, optionally with their
+    sample weights (see :func:`base_training_data`).
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
     if method == "refit":
         if base_data is None:
             raise ValueError("method='refit' needs base_data: the base model's training texts and labels")
-        base_texts, base_labels = base_data
-        weights = np.concatenate([np.ones(len(base_texts)), np.full(len(texts), float(new_weight))])
+        base_texts, base_labels, *base_weights = base_data
+        base_weights = base_weights[0] if base_weights else np.ones(len(base_texts))
+        weights = np.concatenate([np.asarray(base_weights, float), np.full(len(texts), float(new_weight))])
         model = FearFlowClassifier(**base.get_params())
         return model.fit([*base_texts, *texts], [*base_labels, *labels], sample_weight=weights)
     return AdaptedClassifier(base, **offset_params).fit(texts, labels)

@@ -17,6 +17,7 @@ from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .labels import FEAR, FLOW, LABELS
@@ -226,16 +227,26 @@ def _add_trends(
         }
 
 
-def _is_term(name: str) -> bool:
-    """Whether a feature name is a word n-gram worth showing (not a lexicon score, placeholder or
-    stop words only)."""
+def _term(name: str) -> str | None:
+    """The word n-gram a feature name stands for, or ``None`` for a feature not worth showing
+    (a lexicon score, a word-vector dimension, a placeholder or stop words only). An adapted
+    model's correction (``adapted:`` prefix) shares its n-gram with the base's."""
+    name = name.removeprefix("adapted:")
     words = name.removeprefix(NEG_PREFIX).replace(" " + NEG_PREFIX, " ").split()
-    return (
-        not name.startswith("lexicon:")
-        and "<" not in name
-        and bool(_WORD.search(name))
-        and not all(w in STOP_WORDS for w in words)
-    )
+    if name.startswith(("lexicon:", "vectors:")) or "<" in name or not _WORD.search(name):
+        return None
+    return None if all(w in STOP_WORDS for w in words) else name
+
+
+def _term_matrix(names: np.ndarray) -> tuple[sparse.csr_matrix, list[str]]:
+    """A 0/1 matrix summing the feature columns of each shown term, and the terms in its column order."""
+    terms = [_term(str(n)) for n in names]
+    shown = sorted({t for t in terms if t is not None})
+    column = {t: j for j, t in enumerate(shown)}
+    rows = [i for i, t in enumerate(terms) if t is not None]
+    cols = [column[terms[i]] for i in rows]
+    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(names), len(shown)))
+    return matrix, shown
 
 
 def distinguishing_terms(
@@ -257,11 +268,10 @@ def distinguishing_terms(
     listed, so no single comment can be quoted.
     """
     features = model.features_.transform(model.tokens(texts)).tocsr()
-    present = (features != 0).astype(np.int64).tocsr()
     coef, _ = model.weights()  # exact linear weights, as explain() uses them
     centred = coef - coef.mean(axis=0)
-    names = model.feature_names()
-    is_term = np.array([_is_term(n) for n in names])
+    to_terms, names = _term_matrix(model.feature_names())
+    present = ((features != 0).astype(np.int64) @ to_terms > 0).astype(np.int64).tocsr()
     group_values = groups.to_numpy()
     label_values = labels.astype(str).to_numpy()
     out: dict[str, dict[str, list[Term]]] = {g: {} for g in shown}
@@ -269,7 +279,7 @@ def distinguishing_terms(
         if label not in model.classes_:
             continue
         row = centred[list(model.classes_).index(label)]
-        contributions = features.multiply(row).tocsr()
+        contributions = (features.multiply(row).tocsr() @ to_terms).tocsr()
         of_label = label_values == label
         for group in shown:
             inside = group_values == group
@@ -278,7 +288,7 @@ def distinguishing_terms(
             rate_out = np.asarray(contributions[~inside & of_label].sum(axis=0)).ravel() / max(n_out, 1)
             counts = np.asarray(present[inside & of_label].sum(axis=0)).ravel()
             score = rate_in - rate_out
-            eligible = is_term & (counts >= min_comments) & (rate_in > 0) & (score > 0)
+            eligible = (counts >= min_comments) & (rate_in > 0) & (score > 0)
             best = [i for i in np.argsort(-score) if eligible[i]][:top]
             out[group][label] = [Term(str(names[i]), int(counts[i])) for i in best]
     return out

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from equalcare_nlp import FearFlowClassifier
+from equalcare_nlp.adapt import adapt
 from equalcare_nlp.cli import main
 from equalcare_nlp.report import build_report, summary_rows, wilson_interval
 from equalcare_nlp.report_html import render_html, write_report
@@ -192,6 +193,20 @@ def test_terms_need_enough_comments_and_never_quote_one(model) -> None:
     assert "zanzibarquux" not in page
     for text in texts:
         assert text not in page
+
+
+def test_adapted_model_terms_are_plain_words_listed_once(model) -> None:
+    adapted = adapt(model, FEAR_TEXTS + FLOW_TEXTS, ["fear"] * 6 + ["flow"] * 6)
+    texts = FEAR_TEXTS + FLOW_TEXTS
+    frame = pd.DataFrame({"team": "Alpha", "text": texts, "status": "ok", "label": adapted.predict(texts)})
+    frame[["p_fear", "p_flow", "p_neutral"]] = adapted.predict_proba(texts)
+    frame = pd.concat([frame, scored({"Bravo": ["neutral"] * 6})], ignore_index=True)
+    report = build_report(frame, "team", text_column="text", model=adapted, min_group_size=3)
+    alpha = next(g for g in report.groups if g.name == "Alpha")
+    terms = [t.term for label in ("fear", "flow") for t in alpha.terms[label]]
+    assert "rota" in terms and "thank" in terms  # in both the base and the correction's vocabulary
+    assert len(terms) == len(set(terms))
+    assert not [t for t in terms if ":" in t]  # no "adapted:", "vectors:" or "lexicon:" features
 
 
 def test_no_comment_text_in_any_output(tmp_path, model) -> None:

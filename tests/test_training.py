@@ -13,8 +13,10 @@ import scipy.sparse as sp
 
 from equalcare_nlp import FearFlowClassifier, load_model, save_model
 from equalcare_nlp.active import suggest, uncertainty
-from equalcare_nlp.adapt import AdaptedClassifier, adapt, nb_ratios
+from equalcare_nlp.adapt import AdaptedClassifier, adapt, base_training_data, nb_ratios
 from equalcare_nlp.cli import main
+from equalcare_nlp.corpora import fingerprint, load_labelled
+from equalcare_nlp.default_model import domain_seed, seed_entry
 from equalcare_nlp.evaluation import evaluate
 from equalcare_nlp.labelled import parse_label_map, prepare_labelled, read_labelled
 from equalcare_nlp.report import distinguishing_terms
@@ -250,6 +252,23 @@ def test_refit_method_uses_base_data(base):
     assert type(model) is FearFlowClassifier and "datix" in set(model.feature_names())
     with pytest.raises(ValueError, match="needs base_data"):
         adapt(base, ["x"], ["fear"], method="refit")
+
+
+def test_base_training_data_is_the_corpus_plus_the_weighted_extras(base, fake_data_dir, tmp_path):
+    source = fake_data_dir / "goemotions"
+    texts, labels = load_labelled("goemotions", "train", source)
+    seed = seed_entry(4.0)
+    training = {"label_map": "goemotions", "split": "train", "fingerprint_sha256": fingerprint(texts, labels)}
+    save_model(base, tmp_path / "m", training=training | {"extra": [seed]})
+    got_texts, got_labels, weights = base_training_data(tmp_path / "m", source)
+    assert got_texts[: len(texts)] == texts and len(got_texts) == len(texts) + seed["n_examples"]
+    assert got_labels[len(texts) :] == domain_seed()[1]
+    assert weights.tolist() == [1.0] * len(texts) + [4.0] * seed["n_examples"]
+    save_model(
+        base, tmp_path / "other", training=training | {"extra": [seed | {"fingerprint_sha256": "0" * 64}]}
+    )
+    with pytest.raises(ValueError, match="not the data the model was trained on"):
+        base_training_data(tmp_path / "other", source)
 
 
 def test_adapted_model_save_load_round_trip(base_folder, tmp_path):
