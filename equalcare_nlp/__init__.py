@@ -6,9 +6,13 @@
 array(['flow'], dtype=object)
 """
 
+from .active import suggest
+from .adapt import AdaptedClassifier, adapt
 from .batch import score_file, score_frame, score_texts
 from .corpora import load_corpus, load_labelled, to_labels
 from .dask_engine import score_dask  # Dask itself is imported only when score_dask is called
+from .evaluation import evaluate
+from .labelled import read_labelled
 from .labels import FEAR, FLOW, LABELS, NEUTRAL, LabelMap, load_label_map
 from .model import Explanation, FearFlowClassifier
 from .persist import (
@@ -23,6 +27,7 @@ from .preprocess import MAX_CHARS, Preprocessor, make_nlp
 from .redact import redact, redact_frame
 from .report import build_report
 from .report_html import render_html, write_report
+from .training import train, train_and_save
 from .vectors import WordVectors
 
 __version__ = "0.1.0"
@@ -33,6 +38,7 @@ __all__ = [
     "LABELS",
     "MAX_CHARS",
     "NEUTRAL",
+    "AdaptedClassifier",
     "Explanation",
     "FearFlowClassifier",
     "LabelMap",
@@ -40,19 +46,25 @@ __all__ = [
     "ModelIntegrityError",
     "Preprocessor",
     "WordVectors",
+    "adapt",
     "default_model_path",
+    "evaluate",
     "load_corpus",
     "load_label_map",
     "load_labelled",
     "load_model",
     "make_nlp",
+    "read_labelled",
     "read_manifest",
     "save_model",
     "score_dask",
     "score_file",
     "score_frame",
     "score_texts",
+    "suggest",
     "to_labels",
+    "train",
+    "train_and_save",
     "build_report",
     "redact",
     "redact_frame",
