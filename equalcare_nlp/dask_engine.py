@@ -176,28 +176,61 @@ def read_dask(
     """Files (paths, globs or fsspec URLs such as ``s3://bucket/*.csv``) as one Dask DataFrame.
 
     CSV cells are read as text, as the local engine reads them: ``0012`` keeps its zeros and
-    ``NA`` stays a word. CSV files larger than ``blocksize`` are split at line ends, so a file
-    whose quoted comments contain line breaks must be read whole: pass ``blocksize=None``.
+    ``NA`` stays a word. CSV files larger than ``blocksize`` are split into blocks at line ends,
+    except a file with a quoted line break (a multi-line comment): splitting it could cut a row in
+    two, so it is read whole, as one partition, with a :class:`~equalcare_nlp.tables.TableWarning`.
+    Finding out reads such a file once on the client.
     """
     _need_dask()
     import dask.dataframe as dd
+    import fsspec
+    from dask.utils import parse_bytes
 
     paths = _paths(source)
     fmt = _input_format(paths, input_format)
     try:
         if fmt == "parquet":
             return dd.read_parquet(paths, storage_options=storage_options)
-        return dd.read_csv(
-            paths,
-            sep=delimiter or ("\t" if fmt == "tsv" else ","),
-            dtype=str,
-            keep_default_na=False,
-            encoding="utf-8-sig",
-            blocksize=blocksize,
-            storage_options=storage_options,
-        )
+        files = fsspec.open_files(paths, mode="rb", **(storage_options or {}))
+        if not files:
+            raise FileNotFoundError(f"No input files match {paths}")
+        limit = parse_bytes(blocksize) if blocksize is not None else None
+        whole = [f.path for f in files if limit is not None and f.fs.size(f.path) > limit and _spans_lines(f)]
+        if whole:
+            warnings.warn(
+                f"{len(whole)} CSV file(s) have comments with line breaks and are read whole, not split "
+                f"into {blocksize} blocks (slower for very large files): {whole[:3]}",
+                tables.TableWarning,
+                stacklevel=2,
+            )
+        sep = delimiter or ("\t" if fmt == "tsv" else ",")
+        options = {"sep": sep, "dtype": str, "keep_default_na": False, "encoding": "utf-8-sig",
+                   "storage_options": storage_options}  # fmt: skip
+        if not whole:
+            return dd.read_csv(paths, blocksize=blocksize, **options)
+        protocol = files[0].fs.unstrip_protocol
+        return dd.concat(
+            [dd.read_csv(protocol(f.path), blocksize=None if f.path in whole else blocksize, **options)
+             for f in files],
+        )  # fmt: skip
     except (OSError, IndexError) as error:  # dask raises these when a path or glob matches nothing
         raise FileNotFoundError(f"No input files match {paths}: {error}") from None
+
+
+def _spans_lines(file: Any, chunk: int = 1 << 24) -> bool:
+    """Whether a CSV file has a quoted field with a line break: a line end after an odd number of quotes.
+
+    A doubled quote inside a field counts twice, so the running parity is the parser's in-quotes state.
+    """
+    odd = False
+    with file as handle:
+        while block := handle.read(chunk):
+            *lines, rest = block.split(b"\n")  # ``rest`` runs on into the next block
+            for line in lines:
+                if odd := odd ^ (line.count(b'"') % 2 == 1):
+                    return True
+            odd ^= rest.count(b'"') % 2 == 1
+    return False
 
 
 @contextlib.contextmanager

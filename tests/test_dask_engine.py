@@ -143,6 +143,31 @@ def test_score_files_writes_parts_equal_to_the_local_engine(cluster, csv_files, 
     assert not list(tmp_path.glob("out.partial-*"))  # the temporary folder was renamed into place
 
 
+def test_large_csv_with_multi_line_comments_is_read_whole_not_cut(cluster, model_dir, tmp_path):
+    multi = 'Exhausted again, shift {}.\nThank you, "team", for covering.'
+    comments = [multi.format(i) if i % 3 == 0 else f"rota {i}" for i in range(120)]
+    split, whole = tmp_path / "one_line.csv", tmp_path / "multi_line.csv"
+    pd.DataFrame({"id": range(120), "comment": [c.replace("\n", " ") for c in comments]}).to_csv(
+        split, index=False
+    )
+    pd.DataFrame({"id": range(120), "comment": comments}).to_csv(whole, index=False)
+    with pytest.warns(TableWarning, match="line breaks and are read whole") as caught:
+        ddf = read_dask([split, whole], blocksize=1000)
+    assert str(whole) in str(caught[0].message) and str(split) not in str(caught[0].message)
+    assert ddf.npartitions > 2  # the one-line file is still split into blocks
+    with pytest.warns(TableWarning, match="line breaks"):
+        summary = score_files([split, whole], tmp_path / "out", text_column="comment", model=model_dir,
+                              blocksize=1000, scheduler=cluster.scheduler.address)  # fmt: skip
+    got = pd.concat(
+        [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted((tmp_path / "out").iterdir())]
+    )
+    local = [score_frame(pd.read_csv(p, dtype=str, keep_default_na=False), "comment", model=model_dir)
+             for p in (split, whole)]  # fmt: skip
+    expected = pd.concat(local)
+    assert summary.rows == 240 and got["comment"].tolist() == expected["comment"].tolist()
+    assert got["label"].tolist() == expected["label"].tolist()
+
+
 def test_cli_dask_engine_writes_the_local_engines_csv(cluster, csv_files, model_dir, tmp_path, capsys):
     glob = str(csv_files[0].parent / "export_*.csv")
     args = ["score", glob, "-o", str(tmp_path / "out"), "--engine", "dask", "--text-column", "comment"]
