@@ -24,10 +24,9 @@ from sklearn.utils.validation import check_is_fitted
 from .preprocess import DROP, NEG_PREFIX, make_nlp
 from .resources import resource_path
 
-#: The shipped table, relative to the package or project root.
+#: The shipped table (distilled from sentence-transformers/all-MiniLM-L6-v2), relative to the
+#: package or project root.
 DEFAULT_TABLE = ("data", "vectors", "minilm_words.npz")
-#: The sentence encoder the shipped table was distilled from.
-ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 def load_table(path: str | os.PathLike | None = None) -> tuple[np.ndarray, np.ndarray]:
