@@ -299,8 +299,9 @@ def score_files(
         raise ValueError(f"The output {output} already exists and is not an empty folder; choose another")
     partial = f"{str(output).rstrip('/')}.partial-{uuid.uuid4().hex[:12]}"
     partial_path = fsspec.core.url_to_fs(partial, **(storage_options or {}))[1]
-    ddf = read_dask(source, input_format=fmt_in, delimiter=delimiter, blocksize=blocksize,
-                    storage_options=storage_options)  # fmt: skip
+    with _csv_errors(blocksize):  # the first block is parsed here, to learn the columns
+        ddf = read_dask(source, input_format=fmt_in, delimiter=delimiter, blocksize=blocksize,
+                        storage_options=storage_options)  # fmt: skip
     with dask_client(scheduler, n_workers):
         column = find_text_column(ddf, text_column)
         scored = score_dask(
@@ -313,10 +314,11 @@ def score_files(
             "guard": guard_formulas,
         }
         try:
-            counts = scored.map_partitions(
-                _write_part, partial, writer, [prefix + "label", prefix + "status"], storage_options,
-                meta=_COUNTS_META, align_dataframes=False,
-            ).compute()  # fmt: skip
+            with _csv_errors(blocksize):
+                counts = scored.map_partitions(
+                    _write_part, partial, writer, [prefix + "label", prefix + "status"], storage_options,
+                    meta=_COUNTS_META, align_dataframes=False,
+                ).compute()  # fmt: skip
             if fs.exists(root):
                 fs.rmdir(root)
             fs.mv(partial_path, root, recursive=True)
@@ -345,6 +347,19 @@ def _input_format(paths: list[str], input_format: str | None) -> str:
             f"The dask engine reads one of {list(DASK_FORMATS)} at a time, got {sorted(formats)}: {paths}"
         )
     return formats.pop()
+
+
+@contextlib.contextmanager
+def _csv_errors(blocksize: str | int | None) -> Iterator[None]:
+    """Turn pandas' CSV parser errors into one that says where line numbers start and what to do."""
+    try:
+        yield
+    except pd.errors.ParserError as error:
+        raise ValueError(
+            f"A CSV input could not be parsed ({str(error).strip()}). Line numbers count from the start of "
+            f"a {blocksize} block, not always of the file. The Dask engine refuses rows with more cells "
+            "than the header; the local engine (--engine local) repairs and flags them ragged"
+        ) from error
 
 
 _COUNTS_META = pd.DataFrame({"label": pd.Series(dtype=object), "status": pd.Series(dtype=object),

@@ -220,6 +220,20 @@ def test_errors_are_clear(csv_files, model_dir, tmp_path):
         score_dask(read_dask(str(csv_files[0])), "remarks", model=model_dir)
 
 
+def test_a_row_with_too_many_cells_is_a_clear_error(cluster, model_dir, tmp_path):
+    (tmp_path / "bad.csv").write_text("id,comment\n1,fine\n2,too,many\n")
+    with pytest.raises(ValueError, match="more cells than the header; the local engine"):
+        score_files(tmp_path / "bad.csv", tmp_path / "out", text_column="comment", model=model_dir,
+                    scheduler=cluster.scheduler.address)  # fmt: skip
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob("out.partial-*"))
+    good = "".join(f"{i},comment number {i}\n" for i in range(200))  # the bad row is in a later block
+    (tmp_path / "late.csv").write_text(f"id,comment\n{good}201,too,many\n")
+    with pytest.raises(ValueError, match="start of a 500 block"):
+        score_files(tmp_path / "late.csv", tmp_path / "out", text_column="comment", model=model_dir,
+                    blocksize=500, scheduler=cluster.scheduler.address)  # fmt: skip
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob("out.partial-*"))
+
+
 def test_without_the_extra_the_error_says_what_to_install(csv_files, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if it were not installed
     assert main(["score", str(csv_files[0]), "-o", "out", "--engine", "dask"]) == 2
