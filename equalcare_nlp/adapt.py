@@ -33,6 +33,7 @@ from sklearn.utils.validation import check_is_fitted
 from .corpora import fingerprint, load_labelled
 from .features import ngram_vectorizer
 from .labelled import read_labelled
+from .linear import log_count_ratios
 from .model import Explanation, FearFlowClassifier, _softmax, readable_feature_names
 from .persist import read_manifest
 from .resources import resource_path
@@ -353,13 +354,12 @@ def nb_ratios(
     Wang and Manning (2012): scaling a bag-of-words column by it lets rare but telling n-grams
     start larger, so the regularisation holds them back less.
     """
-    present = (features > 0).astype(np.float64).T.tocsr()
-    ratios = np.zeros(features.shape[1])
-    for k in np.unique(target)[1:] if len(np.unique(target)) == 2 else np.unique(target):
-        p = present @ (weight * (target == k)) + alpha
-        q = present @ (weight * (target != k)) + alpha
-        ratios = np.maximum(ratios, np.abs(np.log(p / p.sum()) - np.log(q / q.sum())))
-    return ratios
+    labels = np.unique(target)
+    ratios = [
+        log_count_ratios(features, target == k, weight, alpha)
+        for k in (labels[1:] if len(labels) == 2 else labels)
+    ]
+    return np.max(ratios, axis=0, initial=0.0)
 
 
 def _fit_offset_softmax(

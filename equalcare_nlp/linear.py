@@ -18,6 +18,17 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
 
+def log_count_ratios(X, positive: np.ndarray, weight: np.ndarray, alpha: float = 1.0) -> np.ndarray:  # noqa: N803
+    """|Naive Bayes log-count ratio| of each column of ``X`` for the ``positive`` rows against the rest.
+
+    Counts are the weighted numbers of rows where the column is present, smoothed by ``alpha``.
+    """
+    present = (X > 0).astype(np.float64)
+    p = present.T @ (weight * positive) + alpha
+    q = present.T @ (weight * ~positive) + alpha
+    return np.abs(np.log((p / p.sum()) / (q / q.sum())))
+
+
 class NBLogisticRegression(ClassifierMixin, BaseEstimator):
     """One-vs-rest logistic regression over features whose first ``nb_columns`` are NB-scaled.
 
@@ -74,10 +85,7 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
     def _scale(self, X: sp.csr_matrix, positive: np.ndarray, weight: np.ndarray) -> np.ndarray:  # noqa: N803
         """|log-count ratio| of each scaled column for ``positive`` against the rest; 1 elsewhere."""
         n = X.shape[1] if self.nb_columns is None else self.nb_columns
-        present = (X[:, :n] > 0).astype(np.float64)
-        p = present.T @ (weight * positive) + self.alpha
-        q = present.T @ (weight * ~positive) + self.alpha
-        ratio = np.abs(np.log((p / p.sum()) / (q / q.sum())))
+        ratio = log_count_ratios(X[:, :n], positive, weight, self.alpha)
         return np.concatenate([ratio, np.ones(X.shape[1] - n)])
 
     def decision_function(self, X) -> np.ndarray:  # noqa: N803
