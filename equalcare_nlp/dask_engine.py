@@ -184,6 +184,7 @@ def read_dask(
     _need_dask()
     import dask.dataframe as dd
     import fsspec
+    from dask.dataframe.io.csv import read_pandas
     from dask.utils import parse_bytes
 
     paths = _paths(source)
@@ -205,16 +206,33 @@ def read_dask(
             )
         sep = delimiter or ("\t" if fmt == "tsv" else ",")
         options = {"sep": sep, "dtype": str, "keep_default_na": False, "encoding": "utf-8-sig",
-                   "storage_options": storage_options}  # fmt: skip
+                   "index_col": False, "storage_options": storage_options}  # fmt: skip
         if not whole:
-            return dd.read_csv(paths, blocksize=blocksize, **options)
+            return read_pandas(read_csv_strict, paths, blocksize=blocksize, **options)
         protocol = files[0].fs.unstrip_protocol
         return dd.concat(
-            [dd.read_csv(protocol(f.path), blocksize=None if f.path in whole else blocksize, **options)
+            [read_pandas(read_csv_strict, protocol(f.path), blocksize=None if f.path in whole else blocksize,
+                         **options)
              for f in files],
         )  # fmt: skip
     except (OSError, IndexError) as error:  # dask raises these when a path or glob matches nothing
         raise FileNotFoundError(f"No input files match {paths}: {error}") from None
+
+
+def read_csv_strict(*args: Any, **kwargs: Any) -> pd.DataFrame:
+    """:func:`pandas.read_csv` that refuses a first row with more cells than the header.
+
+    pandas would take that row's first cell as an index and shift the columns (or, with
+    ``index_col=False``, drop its last cells with only a warning); Dask parses each block with
+    the header in front, so this guards the first row of every block. Later rows with too many
+    cells are already parser errors.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            return pd.read_csv(*args, **kwargs)
+        except pd.errors.ParserWarning as warning:
+            raise pd.errors.ParserError(f"A row has more cells than the header ({warning})") from None
 
 
 def _spans_lines(file: Any, chunk: int = 1 << 24) -> bool:

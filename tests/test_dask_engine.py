@@ -226,6 +226,10 @@ def test_a_row_with_too_many_cells_is_a_clear_error(cluster, model_dir, tmp_path
         score_files(tmp_path / "bad.csv", tmp_path / "out", text_column="comment", model=model_dir,
                     scheduler=cluster.scheduler.address)  # fmt: skip
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob("out.partial-*"))
+    (tmp_path / "first.csv").write_text("team,comment\nA,hello there,extra\nB,fine\n")
+    with pytest.raises(ValueError, match="more cells than the header"):  # pandas would shift the columns
+        score_files(tmp_path / "first.csv", tmp_path / "out", text_column="comment", model=model_dir,
+                    scheduler=cluster.scheduler.address)  # fmt: skip
     good = "".join(f"{i},comment number {i}\n" for i in range(200))  # the bad row is in a later block
     (tmp_path / "late.csv").write_text(f"id,comment\n{good}201,too,many\n")
     with pytest.raises(ValueError, match="start of a 500 block"):
