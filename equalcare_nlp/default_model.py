@@ -44,10 +44,10 @@ def domain_seed() -> tuple[list[str], list[str]]:
 
 
 def training_data(
-    train: tuple[list[str], list[str]], seed_weight: float = SEED_WEIGHT
+    train: tuple[list[str], list[str]], seed: tuple[list[str], list[str]], seed_weight: float
 ) -> tuple[list[str], list[str], np.ndarray]:
-    """GoEmotions train plus the domain seed: texts, labels and sample weights."""
-    seed = domain_seed() if seed_weight else ([], [])
+    """GoEmotions train plus the domain seed (each sentence weighing ``seed_weight``): texts, labels
+    and sample weights."""
     weights = np.concatenate([np.ones(len(train[0])), np.full(len(seed[0]), float(seed_weight))])
     return [*train[0], *seed[0]], [*train[1], *seed[1]], weights
 
@@ -62,9 +62,10 @@ def domain_check(model: FearFlowClassifier) -> dict[str, Any]:
     return {"n": len(data.texts), "correct": len(data.texts) - len(wrong), "wrong": wrong}
 
 
-def seed_entry(seed_weight: float) -> dict[str, Any]:
-    """The manifest's record of the domain seed: what it is, its size, weight and fingerprint."""
-    texts, labels = domain_seed()
+def seed_entry(seed: tuple[list[str], list[str]], seed_weight: float) -> dict[str, Any]:
+    """The manifest's record of the domain seed ``(texts, labels)``: what it is, its size, weight and
+    fingerprint."""
+    texts, labels = seed
     return {
         "resource": "/".join(SEED),
         "description": "hand-written staff and service-user sentences (equalcare_nlp, Apache-2.0)",
@@ -93,7 +94,8 @@ def train_default(
     dev = to_labels(load_corpus("goemotions", "validation", source), label_map)
     test = to_labels(load_corpus("goemotions", "test", source), label_map)
     log(f"GoEmotions (mixed left out): train {len(train[0])}, dev {len(dev[0])}, test {len(test[0])}")
-    texts, labels, weights = training_data(train, seed_weight)
+    seed = domain_seed() if seed_weight else ([], [])
+    texts, labels, weights = training_data(train, seed, seed_weight)
 
     grid = grid or DEFAULT_GRID
     best_params, best_f1 = None, -1.0
@@ -143,7 +145,7 @@ def train_default(
         "label_map": label_map.corpus,
         "tuned_on": "dev",
         "best_params": best_params,
-        "extra": [seed_entry(seed_weight)] if seed_weight else [],
+        "extra": [seed_entry(seed, seed_weight)] if seed_weight else [],
     }
     if output is not None:
         save_model(model, output, training=training, metrics=metrics, card=model_card(training, metrics))
@@ -181,10 +183,9 @@ def model_card(training: dict[str, Any], metrics: dict[str, Any]) -> str:
         if name.endswith("_fear_vs_flow")
     )
     extra = "\n".join(
-        f"- Plus `{e['resource']}`: {e['n_examples']} {e['description']} ({e['label_counts']}), "
-        f"each weighted "
-        f"{e['weight']:g} (one Reddit comment weighs 1), so the model learns how feedback in public services "
-        f"is worded. It is independent of `data/domain_regression.csv`, the held-out domain check."
+        f"- Plus `{e['resource']}`: {e['n_examples']} {e['description']} ({e['label_counts']}), each "
+        f"weighted {e['weight']:g} (one Reddit comment weighs 1), so the model learns how feedback in public "
+        f"services is worded. It is independent of `{'/'.join(DOMAIN_CHECK)}`, the held-out domain check."
         for e in training.get("extra", [])
     )
     check = metrics.get("domain_check")

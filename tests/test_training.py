@@ -257,7 +257,7 @@ def test_refit_method_uses_base_data(base):
 def test_base_training_data_is_the_corpus_plus_the_weighted_extras(base, fake_data_dir, tmp_path):
     source = fake_data_dir / "goemotions"
     texts, labels = load_labelled("goemotions", "train", source)
-    seed = seed_entry(4.0)
+    seed = seed_entry(domain_seed(), 4.0)
     training = {"label_map": "goemotions", "split": "train", "fingerprint_sha256": fingerprint(texts, labels)}
     save_model(base, tmp_path / "m", training=training | {"extra": [seed]})
     got_texts, got_labels, weights = base_training_data(tmp_path / "m", source)
