@@ -13,6 +13,13 @@ local folder only.
 ISEAR has no official split: a fixed stratified 80/10/10 split (seed 0) is made on loading.
 EmoBank is rated on continuous scales, not emotion names: its Dataset has an extra ``valence``
 column (1 = very negative ... 5 = very positive) and an empty ``emotions`` list per row.
+
+Two corpora speak the language this project reads. ``domain`` is our own corpus of staff and
+service-user comments written to ``docs/codebook.md`` (shipped in ``data/domain/``; the label is the
+codebook's, ``mixed`` included, with ``source``, ``construct`` and ``service`` columns). ``nhs_phase1``
+is real NHS patient feedback from three trusts (MIT, The Strategy Unit's ``pxtextmining``): its
+"emotion" is the coder's criticality score, with ``trust``, ``question`` and ``topic`` columns, and a
+grouped split of our own (:func:`nhs_split`).
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import datasets
 from sklearn.model_selection import train_test_split
 
 from .labels import MIXED, LabelMap, load_label_map
+from .resources import resource_path
 
 DATA_DIR_ENV = "EQUALCARE_DATA_DIR"
 _SPLIT_ALIASES = {"dev": "validation", "val": "validation", "valid": "validation"}
@@ -47,6 +55,8 @@ class Corpus:
     folder: str
     read_local: Callable[[Path, str], LocalRows]
     splits: tuple[str, ...] = ("train", "validation", "test")
+    #: Shipped with the package (``data/<folder>``) instead of found under ``$EQUALCARE_DATA_DIR``.
+    shipped: bool = False
 
 
 def _read_goemotions(folder: Path, split: str) -> tuple[list[str], list[list[str]]]:
@@ -137,6 +147,58 @@ def _read_emobank(folder: Path, split: str) -> LocalRows:
     return texts, [[] for _ in texts], {"valence": valence}
 
 
+def _read_domain(folder: Path, split: str) -> LocalRows:
+    file = {"train": "train.csv", "validation": "dev.csv", "test": "test.csv"}[split]
+    with open(folder / file, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    extra = {column: [row[column] for row in rows] for column in DOMAIN_COLUMNS}
+    return [row["text"] for row in rows], [[row["label"]] for row in rows], extra
+
+
+#: The domain corpus' columns besides ``text`` and ``label``.
+DOMAIN_COLUMNS = ("id", "source", "construct", "service")
+#: NHS phase 1: the ``topic`` code of "Nothing to improve" answers, the coders' non-answers.
+NHS_NON_ANSWER_TOPIC = "xn"
+#: The emotion given to non-answers instead of their criticality (the label map leaves it out).
+NHS_NON_ANSWER = "nothing_to_improve"
+#: Percent of each trust's distinct comments in train and validation; the rest is test.
+NHS_SPLIT = (70, 80)
+_NHS_CRITICALITY = {str(value) for value in range(-5, 6)}
+
+
+def nhs_split(text: str) -> str:
+    """The split of one NHS comment: a hash of its normalised words, so equal comments share a split.
+
+    "Nothing", "Very good" and copy-pasted answers occur many times; grouping on the text keeps
+    each of them on one side, and needs no seed or stored list.
+    """
+    key = " ".join(re.findall(r"\w+", text.lower())).encode("utf-8")
+    bucket = int.from_bytes(hashlib.sha256(key).digest()[:4], "big") % 100
+    return "train" if bucket < NHS_SPLIT[0] else "validation" if bucket < NHS_SPLIT[1] else "test"
+
+
+def _read_nhs_phase1(folder: Path, split: str) -> LocalRows:
+    texts, emotions = [], []
+    extra: dict[str, list] = {"trust": [], "question": [], "topic": [], "criticality": []}
+    with open(folder / "text_data.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            text = row["feedback"]
+            if nhs_split(text) != split:
+                continue
+            criticality = row["criticality"].strip()
+            if row["code"] == NHS_NON_ANSWER_TOPIC:
+                emotion = [NHS_NON_ANSWER]
+            else:  # 37 malformed scores ("-o", "NA", "SS", ...) carry no label
+                emotion = [criticality] if criticality in _NHS_CRITICALITY else []
+            texts.append(text)
+            emotions.append(emotion)
+            extra["trust"].append(row["organization"])
+            extra["question"].append(row["question"])
+            extra["topic"].append(row["code"])
+            extra["criticality"].append(criticality)
+    return texts, emotions, extra
+
+
 CORPORA: dict[str, Corpus] = {
     c.name: c
     for c in (
@@ -147,6 +209,8 @@ CORPORA: dict[str, Corpus] = {
         Corpus("tweeteval", "cardiffnlp/tweet_eval", "emotion", "tweeteval_emotion", _read_tweeteval),
         Corpus("isear", None, None, "isear", _read_isear),
         Corpus("emobank", None, None, "emobank", _read_emobank),
+        Corpus("nhs_phase1", None, None, "nhs_phase1", _read_nhs_phase1),
+        Corpus("domain", None, None, "domain", _read_domain, shipped=True),
     )
 }
 
@@ -157,8 +221,13 @@ def register_corpus(corpus: Corpus) -> None:
 
 
 def default_source(name: str) -> str:
-    """``$EQUALCARE_DATA_DIR/<folder>`` when that folder exists, else the corpus' hub id."""
+    """``$EQUALCARE_DATA_DIR/<folder>`` when that folder exists, else the corpus' hub id.
+
+    A shipped corpus (``domain``) is always the package's own ``data/<folder>``.
+    """
     corpus = _corpus(name)
+    if corpus.shipped:
+        return str(resource_path("data", corpus.folder))
     data_dir = os.environ.get(DATA_DIR_ENV)
     if data_dir and (Path(data_dir) / corpus.folder).is_dir():
         return str(Path(data_dir) / corpus.folder)
@@ -185,11 +254,16 @@ def load_corpus(name: str, split: str, source: str | os.PathLike | None = None) 
         texts, emotions, *extra = corpus.read_local(Path(source), split)
         columns = {"text": texts, "emotions": emotions, **(extra[0] if extra else {})}
         features = {"text": datasets.Value("string"), "emotions": datasets.List(datasets.Value("string"))}
-        features.update({column: datasets.Value("float64") for column in columns.keys() - features.keys()})
+        features.update({column: _feature(columns[column]) for column in columns.keys() - features.keys()})
         return datasets.Dataset.from_dict(columns, features=datasets.Features(features))
     if corpus.hub_id is None:
         raise FileNotFoundError(f"{name} loads from a local folder only; {source} is not a folder")
     return _from_hub(corpus, source, split)
+
+
+def _feature(values: list) -> datasets.Value:
+    """The Dataset type of an extra column: text when its values are strings, else float."""
+    return datasets.Value("string" if values and isinstance(values[0], str) else "float64")
 
 
 def _from_hub(corpus: Corpus, hub_id: str, split: str) -> datasets.Dataset:

@@ -14,13 +14,16 @@ FLOW = "flow"
 NEUTRAL = "neutral"
 #: The canonical labels, in the column order used for probabilities everywhere.
 LABELS: tuple[str, ...] = (FEAR, FLOW, NEUTRAL)
-#: Returned by :meth:`LabelMap.map_many` when an example carries both fear and flow emotions.
+#: The codebook's fourth label (``docs/codebook.md``): clear fear-state and clear flow-state parts.
+#: Also returned by :meth:`LabelMap.map_many` when an example carries both fear and flow emotions.
 MIXED = "mixed"
+#: Every label the codebook defines: the three probability columns and ``mixed``.
+CODEBOOK_LABELS: tuple[str, ...] = (*LABELS, MIXED)
 
 
 @dataclass(frozen=True)
 class LabelMap:
-    """A mapping from a corpus' own labels to ``fear`` / ``flow`` / ``neutral``.
+    """A mapping from a corpus' own labels to ``fear`` / ``flow`` / ``neutral`` / ``mixed``.
 
     A source label mapped to ``None`` is left out (e.g. CARER's *surprise*).
     """
@@ -30,11 +33,11 @@ class LabelMap:
     why: str = ""
 
     def __post_init__(self) -> None:
-        bad = {k: v for k, v in self.labels.items() if v is not None and v not in LABELS}
+        bad = {k: v for k, v in self.labels.items() if v is not None and v not in CODEBOOK_LABELS}
         if bad:
             raise ValueError(
                 f"Label map {self.corpus!r} maps to unknown targets {bad}; "
-                f"targets must be one of {LABELS} or null"
+                f"targets must be one of {CODEBOOK_LABELS} or null"
             )
 
     def map(self, label: str) -> str | None:
@@ -48,14 +51,14 @@ class LabelMap:
             ) from None
 
     def map_many(self, labels: Iterable[str]) -> str | None:
-        """Map a multi-label example: fear and flow together give ``MIXED``.
+        """Map a multi-label example: fear and flow together (or a label mapped to mixed) give ``MIXED``.
 
         One state plus neutral-type labels gives that state; only neutral-type labels give
         ``neutral``; only left-out labels give ``None``.
         """
         targets = {self.map(label) for label in labels} - {None}
         states = targets - {NEUTRAL}
-        if len(states) > 1:
+        if len(states) > 1 or MIXED in states:
             return MIXED
         if states:
             return states.pop()

@@ -96,18 +96,39 @@ def write_emobank(folder: Path) -> None:
             )
     rows.append(["q1", "test", "3.0", "3.0", "3.0", 'Remember what she said? "'])
     with open(folder / "emobank.csv", "w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows(rows)
+        csv.writer(handle).writerows([rows[0], *(row + [str(i)] for i, row in enumerate(rows[1:]))])
+
+
+NHS_HEADER = ["code", "label", "subcategory", "feedback", "criticality", "organization", "question"]
+NHS_HEADER += ["row_index"]
+
+
+def write_nhs_phase1(folder: Path, per_trust: int = 30) -> None:
+    """``text_data.csv`` as published: embedded CRLF newlines, malformed scores, "Nothing" answers."""
+    folder.mkdir(parents=True)
+    rows = [NHS_HEADER]
+    for t, trust in enumerate(("Trust A", "Trust B", "Trust C")):
+        for i in range(per_trust):
+            state, score = ("fear", str(-1 - i % 4)) if i % 2 else ("flow", str(1 + i % 4))
+            text = f"{_text(state, i)} on ward {t}" + ("\r\nsecond line" if i == 3 else "")
+            rows.append(["cc", "Care received", "x", text, score, trust, f"{trust} - Q1"])
+        rows.append(["xn", "Couldn't be improved", "x", "Nothing", "3", trust, f"{trust} - Q2"])
+        rows.append(["cc", "Care received", "x", f"odd score {t}", "-o", trust, f"{trust} - Q2"])
+        rows.append(["cc", "Care received", "x", f"plain praise {t}", "0", trust, f"{trust} - Q1"])
+    with open(folder / "text_data.csv", "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([rows[0], *(row + [str(i)] for i, row in enumerate(rows[1:]))])
 
 
 @pytest.fixture(scope="session")
 def fake_data_dir(tmp_path_factory) -> Path:
-    """A data dir with all five corpora in their official formats, a few dozen texts each."""
+    """A data dir with all six corpora in their official formats, a few dozen texts each."""
     root = tmp_path_factory.mktemp("data")
     write_goemotions(root / "goemotions")
     write_carer(root / "carer_emotion")
     write_tweeteval(root / "tweeteval_emotion")
     write_isear(root / "isear")
     write_emobank(root / "emobank")
+    write_nhs_phase1(root / "nhs_phase1")
     return root
 
 

@@ -6,13 +6,13 @@ from collections import Counter
 
 import pytest
 
-from equalcare_nlp.corpora import CORPORA, load_corpus, load_labelled, to_labels
-from equalcare_nlp.labels import MIXED, load_label_map
+from equalcare_nlp.corpora import CORPORA, NHS_NON_ANSWER, load_corpus, load_labelled, nhs_split, to_labels
+from equalcare_nlp.labels import MIXED, LabelMap, load_label_map
 
 ISEAR_EMOTIONS = tuple(load_label_map("isear").labels)
 
 FOLDERS = {"goemotions": "goemotions", "carer": "carer_emotion", "tweeteval": "tweeteval_emotion"}
-FOLDERS |= {"isear": "isear", "emobank": "emobank"}
+FOLDERS |= {"isear": "isear", "emobank": "emobank", "nhs_phase1": "nhs_phase1"}
 SPLITS = ("train", "validation", "test")
 
 
@@ -83,6 +83,29 @@ def test_corpora_without_a_hub_id_need_a_folder(name, monkeypatch, tmp_path):
         load_corpus(name, "test", tmp_path / "missing")
 
 
+def test_nhs_phase1_keeps_trust_question_topic_and_maps_criticality(fake_data_dir):
+    folder = fake_data_dir / "nhs_phase1"
+    everything = [load_corpus("nhs_phase1", split, folder) for split in SPLITS]
+    assert sum(len(d) for d in everything) == 3 * 33  # every row lands in exactly one split
+    test = everything[2]
+    assert {"text", "emotions", "trust", "question", "topic", "criticality"} <= set(test.column_names)
+    rows = [row for d in everything for row in d]
+    second_line = next(row for row in rows if "second line" in row["text"])
+    assert "\r\n" in second_line["text"]  # a comment with a line break is one comment
+    nothing = [row for row in rows if row["text"] == "Nothing"]
+    assert len(nothing) == 3 and {row["emotions"][0] for row in nothing} == {NHS_NON_ANSWER}
+    assert all(row["emotions"] == [] for row in rows if row["criticality"] == "-o")  # malformed: unlabelled
+    texts, labels = to_labels(test, "nhs_phase1")
+    assert set(labels) <= {"fear", "flow"} and "Nothing" not in texts
+    assert not any(text.startswith("plain praise") for text in texts)  # criticality 0 is left out
+
+
+def test_nhs_split_keeps_equal_comments_together():
+    assert len({nhs_split(text) for text in ("Nothing", "nothing.", " NOTHING ")}) == 1
+    shares = [nhs_split(f"comment number {i}") for i in range(2000)]
+    assert 0.25 < shares.count("test") / 2000 + shares.count("validation") / 2000 < 0.35
+
+
 def test_unknown_split_is_rejected(fake_data_dir):
     with pytest.raises(ValueError, match="splits"):
         load_corpus("emobank", "holdout", fake_data_dir / "emobank")
@@ -117,6 +140,19 @@ def test_goemotions_fear_and_flow_together_is_mixed():
     assert label_map.map_many(["joy", "neutral"]) == "flow"
 
 
+def test_a_label_map_may_map_to_mixed_but_not_to_an_unknown_label():
+    assert load_label_map("domain").map_many(["mixed"]) == MIXED
+    with pytest.raises(ValueError, match="unknown targets"):
+        LabelMap("x", {"both": "ambivalent"})
+
+
+def test_nhs_label_map_reads_criticality_as_the_codebook_does():
+    label_map = load_label_map("nhs_phase1")
+    assert {label_map.map(str(v)) for v in range(-5, 0)} == {"fear"}
+    assert {label_map.map(str(v)) for v in range(1, 6)} == {"flow"}
+    assert label_map.map("0") is None and label_map.map(NHS_NON_ANSWER) is None
+
+
 # -- the real corpora (skipped without EQUALCARE_DATA_DIR) -----------------------------------------
 EXPECTED_SIZES = {
     "goemotions": (43410, 5426, 5427),
@@ -124,6 +160,7 @@ EXPECTED_SIZES = {
     "tweeteval": (3257, 374, 1421),
     "isear": (6132, 767, 767),  # our seeded 80/10/10 split of 7,666 rows
     "emobank": (8062, 1000, 1000),
+    "nhs_phase1": (7381, 1095, 1858),  # our split, grouped on the normalised text
 }
 
 
@@ -137,6 +174,13 @@ def test_real_corpus_sizes(name, real_data_dir):
 def test_label_map_covers_every_real_label(name, real_data_dir):
     seen = {e for row in load_corpus(name, "train", real_data_dir / FOLDERS[name])["emotions"] for e in row}
     assert seen == set(load_label_map(name).labels)
+
+
+def test_real_nhs_phase1_every_labelled_score_is_mapped(real_data_dir):
+    dataset = load_corpus("nhs_phase1", "train", real_data_dir / "nhs_phase1")
+    seen = {e for row in dataset["emotions"] for e in row}
+    assert seen <= set(load_label_map("nhs_phase1").labels)  # the scale is -5..5; +-5 never occur
+    assert set(dataset["trust"]) == {"Trust A", "Trust B", "Trust C"}
 
 
 def test_real_emobank_valence_is_on_the_rating_scale(real_data_dir):
