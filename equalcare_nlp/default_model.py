@@ -6,6 +6,7 @@ research-only: they are used here to *report* out-of-domain scores, never to tra
 
 from __future__ import annotations
 
+import csv
 import itertools
 import os
 import time
@@ -18,7 +19,7 @@ import numpy as np
 from .corpora import fingerprint, load_corpus, to_labels
 from .features import load_lexicons
 from .labelled import read_labelled
-from .labels import LABELS, load_label_map
+from .labels import LABELS, MIXED, load_label_map
 from .metrics import classification_report, fear_flow_predictions
 from .model import FearFlowClassifier
 from .persist import save_model
@@ -54,12 +55,22 @@ def training_data(
 
 def domain_check(model: FearFlowClassifier) -> dict[str, Any]:
     """How many of the hand-written staff and patient sentences of :data:`DOMAIN_CHECK` the model
-    labels as expected, and which it gets wrong."""
-    data = read_labelled(resource_path(*DOMAIN_CHECK), "text", "expected")
-    predicted = model.predict(data.texts)
+    labels as expected (a codebook label, ``mixed`` included), and which it gets wrong; ``single_tone``
+    counts the sentences expected to be fear, flow or neutral."""
+    with open(resource_path(*DOMAIN_CHECK), encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    texts, expected = [row["text"] for row in rows], [row["expected"] for row in rows]
+    predicted = model.predict(texts)
     wrong = [{"text": t, "expected": e, "predicted": str(p)}
-             for t, e, p in zip(data.texts, data.labels, predicted, strict=True) if p != e]  # fmt: skip
-    return {"n": len(data.texts), "correct": len(data.texts) - len(wrong), "wrong": wrong}
+             for t, e, p in zip(texts, expected, predicted, strict=True) if p != e]  # fmt: skip
+    single_wrong = sum(w["expected"] != MIXED for w in wrong)
+    single = sum(e != MIXED for e in expected)
+    return {
+        "n": len(texts),
+        "correct": len(texts) - len(wrong),
+        "wrong": wrong,
+        "single_tone": {"n": single, "correct": single - single_wrong},
+    }
 
 
 def seed_entry(seed: tuple[list[str], list[str]], seed_weight: float) -> dict[str, Any]:
