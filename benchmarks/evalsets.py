@@ -1,8 +1,13 @@
 """The evaluation sets and training splits of the benchmark, loaded through ``equalcare_nlp.corpora``.
 
 Protocols: ``three`` (fear/flow/neutral, argmax), ``two`` (fear vs flow, argmax over those two;
-texts whose gold label is neutral are left out) and ``continuous`` (Spearman correlation of a
-valence estimate, p_flow - p_fear, with gold valence).
+texts whose gold label is neutral are left out), ``continuous`` (Spearman correlation of a
+valence estimate, p_flow - p_fear, with gold valence) and ``codebook`` (the frozen domain test:
+gold labels are the codebook's four, each system predicts its own labels, ``mixed`` included when
+it can; scored by ``scoring.score_codebook``).
+
+NHS patient feedback is scored across trusts: each trust's test part is scored by systems trained on
+the train part of the other two trusts (:data:`TRAIN_SPECS`), and by the systems that do not train.
 """
 
 from __future__ import annotations
@@ -13,14 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
-from equalcare_nlp.corpora import load_corpus, to_labels
-from equalcare_nlp.labels import FEAR, FLOW, LABELS
+from equalcare_nlp.corpora import CORPORA, load_corpus, to_labels
+from equalcare_nlp.labels import CODEBOOK_LABELS, FEAR, FLOW, LABELS
 
 #: Labels of each protocol, in probability-column order; None: continuous.
 PROTOCOL_LABELS: dict[str, tuple[str, ...] | None] = {
     "three": LABELS,
     "two": (FEAR, FLOW),
     "continuous": None,
+    "codebook": CODEBOOK_LABELS,
 }
 
 
@@ -32,11 +38,23 @@ class EvalSpec:
     corpus: str
     protocol: str
     folder: str
+    #: NHS phase 1: the one trust scored.
+    trust: str | None = None
+
+    @property
+    def home(self) -> str:
+        """The training set that is in-domain for this set: for an NHS trust, the other two trusts."""
+        return f"nhs_without_{self.trust[-1].lower()}" if self.trust else self.corpus
 
 
 #: The evaluation sets, in table order. GoEmotions is scored both ways, so models trained on
-#: two-label corpora (no neutral class) can be compared on it too.
+#: two-label corpora (no neutral class) can be compared on it too. The domain corpus ships with
+#: the package; every other folder is looked up under the data dir.
 EVAL_SPECS: tuple[EvalSpec, ...] = (
+    EvalSpec("domain", "domain", "codebook", "domain"),
+    EvalSpec("nhs_trust_a", "nhs_phase1", "two", "nhs_phase1", "Trust A"),
+    EvalSpec("nhs_trust_b", "nhs_phase1", "two", "nhs_phase1", "Trust B"),
+    EvalSpec("nhs_trust_c", "nhs_phase1", "two", "nhs_phase1", "Trust C"),
     EvalSpec("goemotions", "goemotions", "three", "goemotions"),
     EvalSpec("goemotions_fear_flow", "goemotions", "two", "goemotions"),
     EvalSpec("carer", "carer", "two", "carer_emotion"),
@@ -44,8 +62,38 @@ EVAL_SPECS: tuple[EvalSpec, ...] = (
     EvalSpec("isear", "isear", "two", "isear"),
     EvalSpec("emobank", "emobank", "continuous", "emobank"),
 )
-#: Corpora with labels to train on (our model, TF-IDF, majority class), in transfer-matrix order.
-TRAIN_CORPORA: tuple[str, ...] = ("goemotions", "carer", "tweeteval", "isear")
+#: The NHS trusts whose mean cross-trust macro-F1 is the headline (Trust B codes praise as 0,
+#: which the label map leaves out, so it has few flow comments).
+NHS_HEADLINE_TRUSTS: tuple[str, ...] = ("nhs_trust_a", "nhs_trust_c")
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    """A training set: a corpus' train split, optionally without one NHS trust (cross-trust)."""
+
+    name: str
+    corpus: str
+    without_trust: str | None = None
+
+    def scores(self, spec: EvalSpec) -> bool:
+        """Whether a system trained here is scored on ``spec``: a cross-trust set only on its own trust."""
+        return self.without_trust is None or spec.trust == self.without_trust
+
+    def in_domain(self, spec: EvalSpec) -> bool:
+        """Whether ``spec`` is drawn from this set's corpus (and, cross-trust, from its held-out trust)."""
+        return spec.corpus == self.corpus and self.scores(spec)
+
+
+#: Training sets (our model, TF-IDF, majority class), in transfer-matrix order.
+TRAIN_SPECS: tuple[TrainSpec, ...] = (
+    TrainSpec("goemotions", "goemotions"),
+    TrainSpec("carer", "carer"),
+    TrainSpec("tweeteval", "tweeteval"),
+    TrainSpec("isear", "isear"),
+    TrainSpec("domain", "domain"),
+    *(TrainSpec(spec.home, spec.corpus, spec.trust) for spec in EVAL_SPECS if spec.trust),
+)
+TRAIN_CORPORA: tuple[str, ...] = tuple(spec.name for spec in TRAIN_SPECS)
 _FOLDERS = {spec.corpus: spec.folder for spec in EVAL_SPECS}
 
 
@@ -56,6 +104,8 @@ class EvalSet:
     spec: EvalSpec
     texts: list[str]
     targets: np.ndarray
+    #: The domain corpus: who wrote each comment (``staff`` or ``service_user``).
+    sources: np.ndarray | None = None
 
     @property
     def labels(self) -> tuple[str, ...] | None:
@@ -64,22 +114,47 @@ class EvalSet:
 
 def load_eval_set(spec: EvalSpec, data_dir: Path, limit: int | None = None, seed: int = 0) -> EvalSet:
     """The test split of ``spec``'s corpus under ``data_dir``, at most ``limit`` texts (seeded sample)."""
-    dataset = load_corpus(spec.corpus, "test", data_dir / spec.folder)
+    dataset = _load(spec.corpus, "test", data_dir, spec.trust)
+    sources = None
     if spec.protocol == "continuous":
         texts, targets = list(dataset["text"]), np.asarray(dataset["valence"], dtype=float)
+    elif spec.protocol == "codebook":  # every codebook label, mixed included
+        texts = list(dataset["text"])
+        targets = np.asarray([emotions[0] for emotions in dataset["emotions"]], dtype=object)
+        sources = np.asarray(dataset["source"], dtype=object)
     else:
         texts, labels = to_labels(dataset, spec.corpus)
         keep = [i for i, label in enumerate(labels) if label in PROTOCOL_LABELS[spec.protocol]]
         texts, targets = [texts[i] for i in keep], np.asarray([labels[i] for i in keep], dtype=object)
     chosen = sample_positions(len(texts), limit, seed)
-    return EvalSet(spec, [texts[i] for i in chosen], targets[chosen])
+    return EvalSet(spec, subset(texts, chosen), targets[chosen], None if sources is None else sources[chosen])
 
 
-def load_training(corpus: str, data_dir: Path, limit: int | None = None, seed: int = 0) -> tuple[list, list]:
-    """Texts and fear/flow/neutral labels of ``corpus``' train split, at most ``limit`` (seeded sample)."""
-    texts, labels = to_labels(load_corpus(corpus, "train", data_dir / _FOLDERS[corpus]), corpus)
+def load_training(
+    spec: TrainSpec | str, data_dir: Path, limit: int | None = None, seed: int = 0
+) -> tuple[list, list]:
+    """Texts and fear/flow/neutral labels of a training set, at most ``limit`` (seeded sample).
+
+    Mixed comments are left out (``to_labels``), as in the default model's own training.
+    """
+    spec = spec if isinstance(spec, TrainSpec) else TrainSpec(spec, spec)
+    dataset = _load(spec.corpus, "train", data_dir)
+    if spec.without_trust:
+        dataset = dataset.filter(lambda trust: trust != spec.without_trust, input_columns="trust")
+    texts, labels = to_labels(dataset, spec.corpus)
     chosen = sample_positions(len(texts), limit, seed)
-    return [texts[i] for i in chosen], [labels[i] for i in chosen]
+    return subset(texts, chosen), subset(labels, chosen)
+
+
+def _load(corpus: str, split: str, data_dir: Path, trust: str | None = None):
+    """One split of a corpus: the shipped domain corpus, else its folder under ``data_dir``."""
+    source = None if CORPORA[corpus].shipped else data_dir / _FOLDERS[corpus]
+    if source is not None and not source.is_dir():
+        raise FileNotFoundError(f"{source} is not a folder")
+    dataset = load_corpus(corpus, split, source)
+    if trust:
+        dataset = dataset.filter(lambda value: value == trust, input_columns="trust")
+    return dataset
 
 
 def load_texts(corpus: str, split: str, data_dir: Path, limit: int | None = None, seed: int = 0) -> list[str]:

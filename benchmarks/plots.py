@@ -31,8 +31,8 @@ def write_plots(report: dict, outcomes: dict[tuple[str, str], Outcome], folder: 
 
 def _confusion(report: dict, name: str, path: Path) -> Path:
     """Confusion matrices of the shipped default and of our model retrained in-domain."""
-    corpus = report["eval_sets"][name]["corpus"]
-    keys = [k for k in ("default", f"ours@{corpus}") if name in report["results"].get(k, {})]
+    home = report["eval_sets"][name]["home"]
+    keys = [k for k in ("default", f"ours@{home}") if name in report["results"].get(k, {})]
     fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 3), squeeze=False)
     for ax, key in zip(axes[0], keys, strict=True):
         matrix = report["results"][key][name]["confusion_matrix"]
@@ -63,8 +63,8 @@ def _reliability(report: dict, outcomes: dict[tuple[str, str], Outcome], path: P
     names = [n for n, s in report["eval_sets"].items() if s["protocol"] != "continuous"]
     fig, axes = plt.subplots(1, len(names), figsize=(2.6 * len(names), 2.8), squeeze=False, sharey=True)
     for ax, name in zip(axes[0], names, strict=True):
-        corpus = report["eval_sets"][name]["corpus"]
-        for key in ("default", f"ours@{corpus}", "tfidf_lr@goemotions", "minilm_lr@goemotions"):
+        home = report["eval_sets"][name]["home"]
+        for key in ("default", f"ours@{home}", "tfidf_lr@goemotions", "minilm_lr@goemotions"):
             outcome = outcomes.get((key, name))
             if outcome is None or outcome.proba is None:
                 continue
@@ -115,7 +115,7 @@ def _speed_vs_f1(report: dict, path: Path) -> Path:
         if speed_key not in report["speed"]:
             continue
         scores = [
-            _macro_f1(report, result_key.format(corpus=report["eval_sets"][n]["corpus"]), n) for n in names
+            _macro_f1(report, result_key.format(corpus=report["eval_sets"][n]["home"]), n) for n in names
         ]
         if None in scores:
             continue

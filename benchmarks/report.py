@@ -12,20 +12,41 @@ from pathlib import Path
 from .evalsets import EVAL_SPECS
 from .scoring import Outcome
 
-#: Rows of the headline table: label, system key ("{corpus}" = the column's own corpus), trained on.
+#: Rows of the headline table: label, system key ("{home}" = the column's in-domain training set,
+#: for an NHS trust the other two trusts), trained on.
 HEADLINE_ROWS = (
-    ("majority class", "majority@{corpus}", "in-domain"),
+    ("majority class", "majority@{home}", "in-domain"),
     ("VADER", "vader", "-"),
     ("TF-IDF + LR", "tfidf_lr@goemotions", "GoEmotions"),
-    ("TF-IDF + LR", "tfidf_lr@{corpus}", "in-domain"),
+    ("TF-IDF + LR", "tfidf_lr@{home}", "in-domain"),
     ("MiniLM + LR", "minilm_lr@goemotions", "GoEmotions"),
-    ("**ours, shipped default**", "default", "GoEmotions"),
-    ("ours, retrained", "ours@{corpus}", "in-domain"),
+    ("MiniLM + LR", "minilm_lr@{home}", "in-domain"),
+    ("**ours, shipped default**", "default", "shipped"),
+    ("ours, retrained", "ours@{home}", "in-domain"),
 )
+#: Rows of the domain and NHS tables: label and system key.
+DOMAIN_ROWS = (
+    ("majority class (domain train)", "majority@domain"),
+    ("VADER", "vader"),
+    ("TF-IDF + LR (GoEmotions)", "tfidf_lr@goemotions"),
+    ("TF-IDF + LR (domain train)", "tfidf_lr@domain"),
+    ("MiniLM + LR (GoEmotions)", "minilm_lr@goemotions"),
+    ("**ours, shipped default**", "default"),
+    ("ours, retrained on domain train", "ours@domain"),
+)
+NHS_ROWS = {
+    "vader": "VADER",
+    "default": "**ours, shipped default**",
+    "majority": "majority class, other trusts",
+    "tfidf_lr": "TF-IDF + LR, other trusts",
+    "minilm_lr": "MiniLM + LR, other trusts",
+    "ours": "ours retrained, other trusts",
+}
 _PROTOCOL_TEXT = {
     "three": "fear/flow/neutral macro-F1",
     "two": "fear vs flow macro-F1",
     "continuous": "Spearman",
+    "codebook": "single-tone macro-F1, mixed comments left out",
 }
 
 
@@ -80,7 +101,7 @@ def to_markdown(report: dict, plots_dir: str) -> str:
         f"({model.get('created', '?')}). Test splits; 95% bootstrap intervals "
         f"({report['settings']['n_boot']} resamples, seed {report['settings']['seed']}).",
         "",
-        "## Headline: macro-F1 (EmoBank: Spearman of p_flow - p_fear with valence)",
+        "## Headline: macro-F1 (EmoBank: Spearman of p_flow - p_fear with valence; domain: single-tone)",
         "",
         "| system | trained on | " + " | ".join(_column(n, eval_sets) for n in names) + " |",
         "|---|---|" + "---|" * len(names),
@@ -96,7 +117,8 @@ def to_markdown(report: dict, plots_dir: str) -> str:
             f"MiniLM scores at most {limit} texts per set (seeded sample) and trains on at most "
             f"{report['settings']['minilm_max_train']} GoEmotions texts."
         )
-    lines += _comparisons(report, names) + _speed(report) + _transfer(report, names) + _details(report, names)
+    lines += _domain(report) + _nhs(report) + _comparisons(report, names) + _speed(report)
+    lines += _transfer(report, names) + _details(report, names)
     if report.get("plots"):
         lines += ["", "## Plots", ""] + [
             f"![{name}]({plots_dir}/{Path(p).name})" for name, p in report["plots"].items()
@@ -104,6 +126,60 @@ def to_markdown(report: dict, plots_dir: str) -> str:
     if report["notes"]:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in report["notes"]]
     return "\n".join(lines) + "\n"
+
+
+def _domain(report: dict) -> list[str]:
+    if "domain" not in report["eval_sets"]:
+        return []
+    n = report["eval_sets"]["domain"]["n"]
+    lines = [
+        "",
+        f"## Staff and service-user language: the frozen domain test ({n} comments, `data/domain/test.csv`)",
+        "",
+        "Single-tone: comments whose codebook label is fear, flow or neutral; a predicted `mixed` counts as "
+        "wrong. Mixed found: share of mixed comments reported as mixed. False mixed: share of single-tone "
+        "comments reported as mixed.",
+        "",
+        "| system | single-tone accuracy | single-tone macro-F1 | staff accuracy | service-user accuracy "
+        "| mixed found | false mixed |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label, key in DOMAIN_ROWS:
+        m = report["results"].get(key, {}).get("domain")
+        if m:
+            cells = [m["all"]["accuracy"], m["all"]["macro_f1"], m["staff"]["accuracy"]]
+            cells += [m["service_user"]["accuracy"], m["all"]["mixed_found"], m["all"]["false_mixed"]]
+            lines.append(f"| {label} | " + " | ".join(cell(c) for c in cells) + " |")
+    return lines
+
+
+def _nhs(report: dict) -> list[str]:
+    table = report.get("nhs_cross_trust") or {}
+    if not table:
+        return []
+    columns = list(dict.fromkeys(column for row in table.values() for column in row))
+    names = {
+        c: report["eval_sets"][c]["trust"]
+        if c in report["eval_sets"]
+        else "mean of trusts " + " and ".join(t.upper() for t in c.removeprefix("mean_").split("_"))
+        for c in columns
+    }
+    sizes = {c: report["eval_sets"][c]["n"] for c in columns if c in report["eval_sets"]}
+    n_texts = ", ".join(f"{names[c]} {n}" for c, n in sizes.items())
+    lines = [
+        "",
+        "## NHS patient feedback across trusts (fear vs flow macro-F1, non-answers left out)",
+        "",
+        "Each trust's test part is scored by systems trained on the train part of the other two trusts "
+        f"(or not trained on NHS data at all). n: {n_texts}.",
+        "",
+        "| system | " + " | ".join(names[c] for c in columns) + " |",
+        "|---|" + "---|" * len(columns),
+    ]
+    for key, label in NHS_ROWS.items():
+        if key in table:
+            lines.append(f"| {label} | " + " | ".join(cell(table[key].get(c)) for c in columns) + " |")
+    return lines
 
 
 def _comparisons(report: dict, names: list[str]) -> list[str]:
@@ -179,7 +255,7 @@ def _details(report: dict, names: list[str]) -> list[str]:
 
 
 def _result(results: dict, key: str, name: str, eval_sets: dict) -> dict | None:
-    key = key.format(corpus=eval_sets[name]["corpus"])
+    key = key.format(home=eval_sets[name]["home"])
     return headline(results[key][name]) if key in results and name in results[key] else None
 
 

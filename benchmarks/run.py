@@ -10,12 +10,16 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
+
 from equalcare_nlp.persist import default_model_path, read_manifest, versions
 
 from .evalsets import (
     EVAL_SPECS,
-    TRAIN_CORPORA,
+    NHS_HEADLINE_TRUSTS,
+    TRAIN_SPECS,
     EvalSet,
+    TrainSpec,
     load_eval_set,
     load_texts,
     load_training,
@@ -23,7 +27,15 @@ from .evalsets import (
     subset,
 )
 from .measure import measure_system
-from .scoring import Outcome, paired_difference, resample_rows, score_outcome
+from .scoring import (
+    Outcome,
+    headline_batch,
+    interval,
+    paired_difference,
+    resample_rows,
+    score_codebook,
+    score_outcome,
+)
 from .systems import Majority, MiniLM, Ours, System, Tfidf, Vader, minilm_available
 
 #: Where the speed sample comes from: a split no system trains or is scored on.
@@ -77,9 +89,22 @@ class Entry:
 
     key: str
     system: System
-    trained_on: str | None
+    train: TrainSpec | None
     test_limit: int | None
     fit_seconds: float = 0.0
+
+    @property
+    def trained_on(self) -> str | None:
+        return None if self.train is None else self.train.name
+
+    def scores(self, spec) -> bool:
+        """Whether this entry is scored on ``spec``: the majority class only in-domain, a cross-trust
+        system only on its held-out trust, the rest everywhere."""
+        if self.train is None:
+            return True
+        if self.key.startswith("majority@"):
+            return self.train.in_domain(spec)
+        return self.train.scores(spec)
 
 
 def run_benchmark(settings: Settings, log=print) -> dict:
@@ -90,7 +115,7 @@ def run_benchmark(settings: Settings, log=print) -> dict:
     started = time.perf_counter()
     load_start = os.getloadavg()
     eval_sets, training = _load_data(settings, log)
-    if not eval_sets:
+    if not {name for name, s in eval_sets.items() if s.spec.corpus != "domain"}:
         raise FileNotFoundError(
             f"No corpus found under {settings.data_dir}; set --data-dir or EQUALCARE_DATA_DIR"
         )
@@ -100,12 +125,11 @@ def run_benchmark(settings: Settings, log=print) -> dict:
     outcomes: dict[tuple[str, str], Outcome] = {}
     for name, eval_set in eval_sets.items():
         for entry in entries:
-            if entry.key.startswith("majority@") and entry.trained_on != eval_set.spec.corpus:
-                continue  # the majority class is only meaningful in-domain
+            if not entry.scores(eval_set.spec):
+                continue
             outcome = _score(entry, eval_set, settings)
             outcomes[entry.key, name] = outcome
-            rows = resample_rows(len(outcome.y_true), settings.n_boot, settings.seed)
-            results.setdefault(entry.key, {})[name] = score_outcome(outcome, eval_set.labels, rows)
+            results.setdefault(entry.key, {})[name] = _metrics(outcome, eval_set, settings)
         log(f"scored {name} ({len(eval_set.texts)} texts)")
 
     comparisons = {
@@ -137,11 +161,19 @@ def run_benchmark(settings: Settings, log=print) -> dict:
             for e in entries
         },
         "eval_sets": {
-            name: {"corpus": s.spec.corpus, "protocol": s.spec.protocol, "split": "test", "n": len(s.texts)}
+            name: {
+                "corpus": s.spec.corpus,
+                "protocol": s.spec.protocol,
+                "trust": s.spec.trust,
+                "home": s.spec.home,
+                "split": "test",
+                "n": len(s.texts),
+            }
             for name, s in eval_sets.items()
         },
         "results": results,
         "comparisons": comparisons,
+        "nhs_cross_trust": _nhs_cross_trust(outcomes, eval_sets, settings),
         "speed": speed,
         "default_model": _default_model_facts(),
         "versions": _versions(),
@@ -169,34 +201,38 @@ def _load_data(settings: Settings, log) -> tuple[dict[str, EvalSet], dict[str, t
         except FileNotFoundError as error:
             settings.notes.append(f"{spec.name} skipped: {error}")
             log(settings.notes[-1])
-    for corpus in TRAIN_CORPORA:
+    for spec in TRAIN_SPECS:
         try:
-            training[corpus] = load_training(corpus, settings.data_dir, settings.max_train, settings.seed)
+            training[spec] = load_training(spec, settings.data_dir, settings.max_train, settings.seed)
         except FileNotFoundError as error:
-            settings.notes.append(f"training on {corpus} skipped: {error}")
+            settings.notes.append(f"training on {spec.name} skipped: {error}")
             log(settings.notes[-1])
     return eval_sets, training
 
 
-def _fit_systems(settings: Settings, training: dict[str, tuple[list, list]], log) -> list[Entry]:
-    entries = [
-        Entry("vader", Vader(), None, None),
-        Entry("default", Ours.default(), "goemotions (shipped)", None),
-    ]
-    for corpus, (texts, labels) in training.items():
+#: Training sets the MiniLM baseline is fitted on too (it is slow to embed): Reddit and NHS cross-trust.
+MINILM_TRAINING = ("goemotions", "nhs_without_a", "nhs_without_b", "nhs_without_c")
+
+
+def _fit_systems(settings: Settings, training: dict[TrainSpec, tuple[list, list]], log) -> list[Entry]:
+    entries = [Entry("vader", Vader(), None, None), Entry("default", Ours.default(), None, None)]
+    for spec, (texts, labels) in training.items():
         for kind in (Majority, Tfidf, Ours):
-            entries.append(_fit(Entry(f"{kind.name}@{corpus}", kind(), corpus, None), texts, labels, log))
+            entries.append(_fit(Entry(f"{kind.name}@{spec.name}", kind(), spec, None), texts, labels, log))
     unavailable = minilm_available()
     if not settings.minilm:
         settings.notes.append("MiniLM baseline skipped: turned off (--no-minilm)")
     elif unavailable:
         settings.notes.append(unavailable)
         log(unavailable)
-    elif "goemotions" in training:
-        texts, labels = training["goemotions"]
-        keep = sample_positions(len(texts), settings.minilm_max_train, settings.seed)
-        entry = Entry("minilm_lr@goemotions", MiniLM(), "goemotions", settings.minilm_max_test)
-        entries.append(_fit(entry, subset(texts, keep), subset(labels, keep), log))
+    else:
+        encoder = None
+        for spec, (texts, labels) in training.items():
+            if spec.name in MINILM_TRAINING:
+                encoder = encoder or MiniLM().encoder
+                keep = sample_positions(len(texts), settings.minilm_max_train, settings.seed)
+                entry = Entry(f"minilm_lr@{spec.name}", MiniLM(encoder), spec, settings.minilm_max_test)
+                entries.append(_fit(entry, subset(texts, keep), subset(labels, keep), log))
     return entries
 
 
@@ -206,6 +242,38 @@ def _fit(entry: Entry, texts: list[str], labels: list[str], log) -> Entry:
     entry.fit_seconds = time.perf_counter() - start
     log(f"fitted {entry.key} on {len(texts)} texts in {entry.fit_seconds:.0f}s")
     return entry
+
+
+def _metrics(outcome: Outcome, eval_set: EvalSet, settings: Settings) -> dict:
+    """Every metric of one outcome with its bootstrap interval (the domain test: ``score_codebook``)."""
+    if eval_set.spec.protocol == "codebook":
+        sources = eval_set.sources[outcome.positions]
+        return score_codebook(outcome, sources, settings.n_boot, settings.seed)
+    rows = resample_rows(len(outcome.y_true), settings.n_boot, settings.seed)
+    return score_outcome(outcome, eval_set.labels, rows)
+
+
+def _nhs_cross_trust(outcomes: dict, eval_sets: dict[str, EvalSet], settings: Settings) -> dict:
+    """Fear vs flow macro-F1 per NHS trust, each system trained without that trust (or not trained),
+    and the mean over the headline trusts with the interval of the mean of the resamples."""
+    trusts = [name for name in eval_sets if eval_sets[name].spec.trust]
+    table: dict[str, dict] = {}
+    for row in ("vader", "default", "majority", "tfidf_lr", "ours", "minilm_lr"):
+        batches = {}
+        for name in trusts:
+            key = row if row in ("vader", "default") else f"{row}@{eval_sets[name].spec.home}"
+            if (key, name) in outcomes:
+                outcome = outcomes[key, name]
+                rows = resample_rows(len(outcome.y_true), settings.n_boot, settings.seed)
+                batches[name] = headline_batch(outcome, eval_sets[name].labels, rows)
+        if not batches:
+            continue
+        table[row] = {name: interval(batch) for name, batch in batches.items()}
+        if all(name in batches for name in NHS_HEADLINE_TRUSTS):
+            table[row]["mean_" + "_".join(n[-1] for n in NHS_HEADLINE_TRUSTS)] = interval(
+                np.mean([batches[name] for name in NHS_HEADLINE_TRUSTS], axis=0)
+            )
+    return table
 
 
 def _score(entry: Entry, eval_set: EvalSet, settings: Settings) -> Outcome:

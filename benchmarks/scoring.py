@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import rankdata
 
+from equalcare_nlp.labels import CODEBOOK_LABELS, LABELS, MIXED
+
 #: Equal-width confidence bins of the expected calibration error (as in ``equalcare_nlp.metrics``).
 ECE_BINS = 15
 
@@ -122,6 +124,8 @@ def headline_batch(outcome: Outcome, labels: Sequence[str] | None, rows: np.ndar
     """The protocol's headline metric per index row: macro-F1, or Spearman when ``labels`` is None."""
     if labels is None:
         return spearman_batch(outcome.score, outcome.y_true, rows)
+    if tuple(labels) == CODEBOOK_LABELS:
+        return single_tone_batch(outcome, rows)["macro_f1"]
     k = len(labels)
     cm = confusion_batch(_codes(outcome.y_true, labels), _codes(outcome.y_pred, labels), k, rows)
     return classification_batch(cm)["macro_f1"]
@@ -162,6 +166,61 @@ def score_outcome(outcome: Outcome, labels: Sequence[str] | None, rows: np.ndarr
     return report
 
 
+def single_tone_batch(outcome: Outcome, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Accuracy and macro-F1 over fear/flow/neutral of the comments whose gold label is not mixed.
+
+    The index rows run over all comments; mixed ones are skipped inside each row, so a resample
+    of the whole test keeps the pairing between systems. A predicted ``mixed`` is a wrong answer.
+    """
+    single = outcome.y_true[rows] != MIXED
+    true = _codes(outcome.y_true, CODEBOOK_LABELS)[rows]
+    pred = _codes(outcome.y_pred, CODEBOOK_LABELS)[rows]
+    k = len(CODEBOOK_LABELS)
+    codes = np.where(single, true * k + pred + np.arange(len(rows))[:, None] * k * k, -1).ravel()
+    cm = np.bincount(codes[codes >= 0], minlength=len(rows) * k * k).reshape(len(rows), k, k)
+    stats = classification_batch(cm)
+    return {
+        "accuracy": stats["accuracy"],
+        "macro_f1": stats["f1"][:, : len(LABELS)].mean(axis=1),
+        "f1": stats["f1"][:, : len(LABELS)],
+    }
+
+
+def score_codebook(outcome: Outcome, sources: np.ndarray, n_boot: int, seed: int) -> dict:
+    """The frozen domain test: single-tone accuracy and macro-F1 (all, staff, service users apart),
+    the share of mixed comments reported as mixed and of single-tone ones reported as mixed.
+
+    Each group is resampled on its own with the same seed, so systems share their resamples.
+    """
+    report: dict = {"n": len(outcome.y_true), "n_mixed": int((outcome.y_true == MIXED).sum())}
+    groups = {"all": np.ones(len(sources), bool), **{s: sources == s for s in sorted(set(sources))}}
+    for group, member in groups.items():
+        keep = np.flatnonzero(member)
+        part = _restrict(outcome, outcome.positions[keep], keep)
+        part_rows = resample_rows(len(keep), n_boot, seed)
+        stats = single_tone_batch(part, part_rows)
+        single = part.y_true != MIXED
+        entry = {
+            "n_single_tone": int(single.sum()),
+            "accuracy": interval(stats["accuracy"]),
+            "macro_f1": interval(stats["macro_f1"]),
+        }
+        if group == "all":
+            entry["per_class_f1"] = {label: interval(stats["f1"][:, i]) for i, label in enumerate(LABELS)}
+        said_mixed = (part.y_pred == MIXED)[part_rows]
+        gold_mixed = (part.y_true == MIXED)[part_rows]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            entry["mixed_found"] = interval((said_mixed & gold_mixed).sum(1) / gold_mixed.sum(1))
+            entry["false_mixed"] = interval((said_mixed & ~gold_mixed).sum(1) / (~gold_mixed).sum(1))
+        report[group] = entry
+    report["accuracy"], report["macro_f1"] = report["all"]["accuracy"], report["all"]["macro_f1"]
+    k = len(CODEBOOK_LABELS)
+    every = _codes(outcome.y_true, CODEBOOK_LABELS) * k + _codes(outcome.y_pred, CODEBOOK_LABELS)
+    cm = np.bincount(every, minlength=k * k).reshape(k, k)
+    report["confusion_matrix"] = {"labels": list(CODEBOOK_LABELS), "rows_true_cols_pred": cm.tolist()}
+    return report
+
+
 def paired_difference(
     first: Outcome, second: Outcome, labels: Sequence[str] | None, n_boot: int, seed: int
 ) -> dict:
@@ -180,8 +239,8 @@ def paired_difference(
     return {"n": len(common), "difference": diff, "verdict": verdict}
 
 
-def _restrict(outcome: Outcome, positions: np.ndarray) -> Outcome:
-    keep = np.searchsorted(outcome.positions, positions)
+def _restrict(outcome: Outcome, positions: np.ndarray, keep: np.ndarray | None = None) -> Outcome:
+    keep = np.searchsorted(outcome.positions, positions) if keep is None else keep
     pick = lambda array: None if array is None else array[keep]  # noqa: E731
     return Outcome(
         pick(outcome.y_true), pick(outcome.y_pred), pick(outcome.proba), pick(outcome.score), positions

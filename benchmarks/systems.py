@@ -7,7 +7,9 @@ continuous score. Probabilistic systems get all three protocols from ``probabili
 - ``three``: argmax over fear/flow/neutral;
 - ``two``: argmax over fear and flow (``metrics.fear_flow_predictions``: a tie goes to fear), with
   the two probabilities renormalised to sum to 1; score = p(flow);
-- ``continuous``: score = p(flow) - p(fear).
+- ``continuous``: score = p(flow) - p(fear);
+- ``codebook``: the system's own labels (:meth:`System.codebook_labels`): argmax over fear/flow/neutral
+  unless the system can report ``mixed`` itself (our model's ``predict``).
 """
 
 from __future__ import annotations
@@ -57,8 +59,14 @@ class System:
         """Probabilities over ``LABELS`` (fear, flow, neutral); zero for a class the system lacks."""
         raise NotImplementedError
 
+    def codebook_labels(self, texts: Sequence[str]) -> np.ndarray:
+        """The system's own label per text, any of the codebook's four (argmax of three by default)."""
+        return self.predict(texts, "three").labels
+
     def predict(self, texts: Sequence[str], protocol: str) -> Prediction:
         """Labels, probabilities and score of ``texts`` under ``protocol``."""
+        if protocol == "codebook":
+            return Prediction(self.codebook_labels(texts), None, None)
         proba = self.probabilities(texts)
         if protocol == "three":
             return Prediction(np.asarray(LABELS, dtype=object)[proba.argmax(axis=1)], proba, None)
@@ -112,6 +120,8 @@ class Vader(System):
         return np.array([self.analyzer.polarity_scores(t)["compound"] for t in texts])
 
     def predict(self, texts: Sequence[str], protocol: str) -> Prediction:
+        if protocol == "codebook":
+            protocol = "three"
         compound = self.compound(texts)
         if protocol == "three":
             labels = np.where(
@@ -165,6 +175,9 @@ class Ours(System):
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         return over_labels(self.model.predict_proba(list(texts)), self.model.classes_)
+
+    def codebook_labels(self, texts: Sequence[str]) -> np.ndarray:
+        return np.asarray(self.model.predict(list(texts)), dtype=object)
 
 
 class MiniLM(System):

@@ -19,7 +19,9 @@ def check_outputs(output, report) -> None:
     assert json.loads(json_file.read_text())["results"].keys() == report["results"].keys()
     markdown = json_file.with_suffix(".md").read_text()
     assert not (output / "latest.md").exists()  # quick runs never replace the README's table
-    assert "| **ours, shipped default** | GoEmotions |" in markdown
+    assert "| **ours, shipped default** | shipped |" in markdown
+    assert "## Staff and service-user language: the frozen domain test" in markdown
+    assert "## NHS patient feedback across trusts" in markdown
     assert "## Transfer matrix" in markdown
     for path in report["plots"].values():
         with open(path, "rb") as handle:
@@ -40,6 +42,17 @@ def test_harness_on_tiny_fake_corpora(fake_data_dir, tmp_path):
     assert report["results"]["ours@carer"]["emobank"]["spearman"]["value"] is not None
     assert report["comparisons"]["default_vs_vader"]["isear"]["verdict"] in {"better", "tied", "worse"}
     assert "MiniLM baseline skipped: turned off (--no-minilm)" in report["notes"]
+    # NHS across trusts: trained without a trust, scored on that trust only; the mean over A and C.
+    assert set(report["results"]["tfidf_lr@nhs_without_a"]) == {"nhs_trust_a"}
+    assert set(report["results"]["majority@nhs_without_b"]) == {"nhs_trust_b"}
+    assert report["nhs_cross_trust"]["default"]["mean_a_c"]["value"] is not None
+    trusts = {"nhs_trust_a", "nhs_trust_b", "nhs_trust_c"}
+    assert report["nhs_cross_trust"]["ours"].keys() == trusts | {"mean_a_c"}
+    # The frozen domain test: single-tone accuracy, staff and service users apart, mixed found.
+    domain = report["results"]["default"]["domain"]
+    assert domain["n_mixed"] > 0 and domain["all"]["n_single_tone"] + domain["n_mixed"] == domain["n"]
+    assert {"staff", "service_user"} <= domain.keys()
+    assert domain["all"]["mixed_found"]["value"] == 0.0  # today's default never says mixed
     assert report["speed"]["default"]["texts_per_s"] > 0
     check_outputs(tmp_path, report)
 

@@ -13,10 +13,11 @@ from benchmarks.scoring import (
     ece_batch,
     paired_difference,
     resample_rows,
+    score_codebook,
     score_outcome,
     spearman_batch,
 )
-from equalcare_nlp.labels import LABELS
+from equalcare_nlp.labels import CODEBOOK_LABELS, LABELS
 from equalcare_nlp.metrics import expected_calibration_error
 
 TWO = ("fear", "flow")
@@ -144,3 +145,25 @@ def test_paired_difference_uses_only_texts_both_systems_scored():
 def test_unknown_label_is_a_clear_error():
     with pytest.raises(ValueError, match="'joy' is not among"):
         score_outcome(outcome(["joy", "fear"], ["fear", "fear"]), TWO, IDENTITY(2))
+
+
+def test_codebook_scores_single_tone_comments_and_mixed_apart():
+    # staff: fear->fear, flow->mixed (wrong), mixed->mixed (found); service users: neutral->neutral,
+    # mixed->fear (missed), fear->flow (wrong)
+    result = outcome(
+        ["fear", "flow", "mixed", "neutral", "mixed", "fear"],
+        ["fear", "mixed", "mixed", "neutral", "fear", "flow"],
+    )
+    sources = np.array(["staff"] * 3 + ["service_user"] * 3, dtype=object)
+    report = score_codebook(result, sources, n_boot=50, seed=0)
+    assert report["n"] == 6 and report["n_mixed"] == 2
+    assert report["all"]["n_single_tone"] == 4
+    assert report["accuracy"]["value"] == pytest.approx(2 / 4)  # a predicted mixed counts as wrong
+    assert report["staff"]["accuracy"]["value"] == pytest.approx(1 / 2)
+    assert report["service_user"]["accuracy"]["value"] == pytest.approx(1 / 2)
+    assert report["all"]["mixed_found"]["value"] == pytest.approx(1 / 2)
+    assert report["all"]["false_mixed"]["value"] == pytest.approx(1 / 4)
+    # macro-F1 over fear, flow and neutral, on single-tone rows: fear P=1 R=1/2, flow 0, neutral 1
+    assert report["macro_f1"]["value"] == pytest.approx((2 / 3 + 0 + 1) / 3)
+    assert report["confusion_matrix"]["labels"] == list(CODEBOOK_LABELS)
+    assert np.asarray(report["confusion_matrix"]["rows_true_cols_pred"]).sum() == 6
