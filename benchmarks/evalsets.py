@@ -140,7 +140,7 @@ def load_training(
     spec = spec if isinstance(spec, TrainSpec) else TrainSpec(spec, spec)
     dataset = _load(spec.corpus, "train", data_dir)
     if spec.without_trust:
-        dataset = dataset.filter(lambda trust: trust != spec.without_trust, input_columns="trust")
+        dataset = dataset.select([i for i, t in enumerate(dataset["trust"]) if t != spec.without_trust])
     texts, labels = to_labels(dataset, spec.corpus)
     chosen = sample_positions(len(texts), limit, seed)
     return subset(texts, chosen), subset(labels, chosen)
@@ -153,7 +153,7 @@ def _load(corpus: str, split: str, data_dir: Path, trust: str | None = None):
         raise FileNotFoundError(f"{source} is not a folder")
     dataset = load_corpus(corpus, split, source)
     if trust:
-        dataset = dataset.filter(lambda value: value == trust, input_columns="trust")
+        dataset = dataset.select([i for i, value in enumerate(dataset["trust"]) if value == trust])
     return dataset
 
 

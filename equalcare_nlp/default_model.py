@@ -34,6 +34,8 @@ OUT_OF_DOMAIN = ("carer", "tweeteval")
 #: model learns how feedback in public services is worded; each counts as this many Reddit comments.
 SEED = ("data", "domain_seed.csv")
 SEED_WEIGHT = 5.0
+#: The codebook version the labelled data follows (``docs/codebook.md``), named in the model card.
+CODEBOOK_VERSION = "1.0"
 #: Hand-written sentences with their expected label, never trained on: the domain check.
 DOMAIN_CHECK = ("data", "domain_regression.csv")
 
@@ -216,7 +218,10 @@ def model_card(training: dict[str, Any], metrics: dict[str, Any]) -> str:
 ## What it does
 Tags a piece of feedback text as **fear-state** (stress, threat, exhaustion), **flow-state**
 (connection, gratitude, care, curiosity) or **neutral** language, with calibrated probabilities
-and an exact per-term explanation (the model is linear).
+and an exact per-term explanation (the model is linear). What the labels mean is defined by the
+codebook, [docs/codebook.md](../../docs/codebook.md) (version {CODEBOOK_VERSION}), which also defines
+**mixed** (clear fear-state and clear flow-state parts); this model does not report mixed comments:
+it gives them the label of their stronger part.
 
 ## Intended use
 Group-level listening: the share of fear-state and flow-state language per team, ward, service
