@@ -4,9 +4,11 @@ Each round loads the model afresh (so the preprocessing cache starts empty: *col
 batch of unseen comments costs), then predicts on all test texts once more (*warm*: repeated texts
 come from the cache). Also times the stages of a cold run (preprocessing, features, linear model) so
 a slowdown can be placed. Single process, single thread for numpy (``OMP_NUM_THREADS=1``).
-Writes benchmarks/results/predict_speed.{json,md}.
+With ``--baseline FOLDER`` another saved model (e.g. the previous default) is timed in the same run,
+rounds interleaved, and the ratios are reported. Writes benchmarks/results/predict_speed.{json,md}.
 
     EQUALCARE_DATA_DIR=../shared/data python benchmarks/predict_speed.py [--model models/default] [--rounds 5]
+        [--baseline FOLDER]
 """
 
 from __future__ import annotations
@@ -71,13 +73,18 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="saved model folder (default: the shipped model)")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--baseline", help="another saved model folder to time in the same run")
     parser.add_argument(
         "--data-dir", default=os.environ.get("EQUALCARE_DATA_DIR", ROOT.parent / "shared" / "data")
     )
     args = parser.parse_args(argv)
     texts = test_texts(Path(args.data_dir))
     load_before = os.getloadavg()
-    rounds = [one_round(args.model, texts) for _ in range(args.rounds)]
+    rounds, baseline_rounds = [], []
+    for _ in range(args.rounds):
+        rounds.append(one_round(args.model, texts))
+        if args.baseline:
+            baseline_rounds.append(one_round(args.baseline, texts))
     summary = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
     result = {
         "measured": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -93,6 +100,15 @@ def main(argv: list[str] | None = None) -> dict:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
     }
+    if baseline_rounds:
+        base = {key: statistics.median(r[key] for r in baseline_rounds) for key in baseline_rounds[0]}
+        result["baseline"] = {
+            "model": args.baseline,
+            "median": {k: round(v, 4 if k.endswith("_s") else 0) for k, v in base.items()},
+            "all_rounds": baseline_rounds,
+            "ratio_cold": summary["cold_texts_per_s"] / base["cold_texts_per_s"],
+            "ratio_warm": summary["warm_texts_per_s"] / base["warm_texts_per_s"],
+        }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "predict_speed.json").write_text(json.dumps(result, indent=2) + "\n")
     (RESULTS / "predict_speed.md").write_text(markdown(result))
@@ -116,7 +132,18 @@ GoEmotions test texts, median of {result["rounds"]} fresh loads, one process, on
 
 Cold stages: preprocessing {m["preprocess_s"]:.3f} s, features {m["features_s"]:.3f} s,
 linear model {m["linear_s"]:.4f} s.
-"""
+{_baseline(result)}"""
+
+
+def _baseline(result: dict) -> str:
+    if "baseline" not in result:
+        return ""
+    b = result["baseline"]
+    return (
+        f"\nBaseline timed in the same run, rounds interleaved ({b['model']}): cold "
+        f"{b['median']['cold_texts_per_s']:,.0f} texts/s, warm {b['median']['warm_texts_per_s']:,.0f}; this "
+        f"model is **{b['ratio_cold']:.2f}x** cold and **{b['ratio_warm']:.2f}x** warm of the baseline.\n"
+    )
 
 
 if __name__ == "__main__":

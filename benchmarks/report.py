@@ -38,6 +38,7 @@ DOMAIN_ROWS = (
 NHS_ROWS = {
     "vader": "VADER",
     "default": "**ours, shipped default**",
+    "default_recipe": "**the default's recipe, other trusts**",
     "majority": "majority class, other trusts",
     "tfidf_lr": "TF-IDF + LR, other trusts",
     "minilm_lr": "MiniLM + LR, other trusts",

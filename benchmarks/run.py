@@ -36,7 +36,7 @@ from .scoring import (
     score_codebook,
     score_outcome,
 )
-from .systems import Majority, MiniLM, Ours, System, Tfidf, Vader, minilm_available
+from .systems import Majority, MiniLM, Ours, Recipe, System, Tfidf, Vader, minilm_available
 
 #: Where the speed sample comes from: a split no system trains or is scored on.
 SPEED_CORPUS = "goemotions"
@@ -60,6 +60,8 @@ class Settings:
     minilm_speed_texts: int = 500
     minilm: bool = True
     plots: bool = True
+    #: NHS trusts for which the default's whole recipe is retrained without them (minutes each).
+    recipe_trusts: tuple[str, ...] = ("Trust A", "Trust C")
     notes: list[str] = field(default_factory=list)
 
     @classmethod
@@ -74,6 +76,7 @@ class Settings:
                 minilm_max_test=100,
                 speed_texts=200,
                 minilm_speed_texts=50,
+                recipe_trusts=(),
             )
             if quick
             else {}
@@ -219,6 +222,10 @@ def _fit_systems(settings: Settings, training: dict[TrainSpec, tuple[list, list]
     for spec, (texts, labels) in training.items():
         for kind in (Majority, Tfidf, Ours):
             entries.append(_fit(Entry(f"{kind.name}@{spec.name}", kind(), spec, None), texts, labels, log))
+        if spec.without_trust in settings.recipe_trusts:
+            recipe = Recipe(spec.without_trust, settings.data_dir)
+            entry = Entry(f"{Recipe.name}@{spec.name}", recipe, spec, None)
+            entries.append(_fit(entry, texts, labels, log))
     unavailable = minilm_available()
     if not settings.minilm:
         settings.notes.append("MiniLM baseline skipped: turned off (--no-minilm)")
@@ -258,7 +265,7 @@ def _nhs_cross_trust(outcomes: dict, eval_sets: dict[str, EvalSet], settings: Se
     and the mean over the headline trusts with the interval of the mean of the resamples."""
     trusts = [name for name in eval_sets if eval_sets[name].spec.trust]
     table: dict[str, dict] = {}
-    for row in ("vader", "default", "majority", "tfidf_lr", "ours", "minilm_lr"):
+    for row in ("vader", "default", "default_recipe", "majority", "tfidf_lr", "ours", "minilm_lr"):
         batches = {}
         for name in trusts:
             key = row if row in ("vader", "default") else f"{row}@{eval_sets[name].spec.home}"

@@ -71,7 +71,7 @@ def classification_batch(cm: np.ndarray) -> dict[str, np.ndarray]:
         precision = np.where(predicted > 0, tp / predicted, 0.0)
         recall = np.where(actual > 0, tp / actual, 0.0)
         f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
-    accuracy = tp.sum(axis=1) / cm.sum(axis=(1, 2))
+        accuracy = tp.sum(axis=1) / cm.sum(axis=(1, 2))  # NaN for a resample with no comment
     return {
         "precision": precision,
         "recall": recall,

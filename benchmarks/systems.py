@@ -25,6 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from equalcare_nlp.default_model import train_default
 from equalcare_nlp.labels import FEAR, FLOW, LABELS, NEUTRAL
 from equalcare_nlp.metrics import fear_flow_predictions
 from equalcare_nlp.model import FearFlowClassifier
@@ -178,6 +179,30 @@ class Ours(System):
 
     def codebook_labels(self, texts: Sequence[str]) -> np.ndarray:
         return np.asarray(self.model.predict(list(texts)), dtype=object)
+
+
+class Recipe(System):
+    """The shipped default's own recipe (``default_model.train_default``: GoEmotions, the domain corpus and
+    NHS phase 1), retrained with one NHS trust left out, for the cross-trust benchmark."""
+
+    name = "default_recipe"
+    description = "the default model's recipe, one NHS trust left out"
+
+    def __init__(self, without_trust: str | None = None, data_dir=None) -> None:
+        self.without_trust = without_trust
+        self.data_dir = data_dir
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> Recipe:
+        self.model_, _ = train_default(
+            without_trust=self.without_trust, score=False, data_dir=self.data_dir, log=lambda _: None
+        )
+        return self
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        return over_labels(self.model_.predict_proba(list(texts)), self.model_.classes_)
+
+    def codebook_labels(self, texts: Sequence[str]) -> np.ndarray:
+        return np.asarray(self.model_.predict(list(texts)), dtype=object)
 
 
 class MiniLM(System):

@@ -30,13 +30,12 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
-from .corpora import fingerprint, load_labelled
+from .corpora import fingerprint, load_codebook_labels, load_labelled
+from .default_model import balanced_weights
 from .features import ngram_vectorizer
-from .labelled import read_labelled
 from .linear import log_count_ratios
 from .model import Explanation, FearFlowClassifier, _softmax, readable_feature_names
 from .persist import read_manifest
-from .resources import resource_path
 
 #: Weight of each new example against one base training example in ``refit`` (measured in
 #: benchmarks/adaptation.py: 3, 10 and 30 tried on held-out TweetEval train; 10 and 30 tie).
@@ -68,13 +67,19 @@ def base_training_data(
     _check_fingerprint(
         texts, labels, training.get("fingerprint_sha256"), f"The {corpus} {split} data", folder
     )
-    weights = [np.ones(len(texts))]
+    balanced = training.get("weighting") == "balanced per label"
+    weights = [balanced_weights(labels, 1.0) if balanced else np.ones(len(texts))]
     for extra in training.get("extra", []):
-        path = resource_path(*extra["resource"].split("/"))
-        more = read_labelled(path, "text", "label")
-        _check_fingerprint(more.texts, more.labels, extra.get("fingerprint_sha256"), str(path), folder)
-        texts, labels = [*texts, *more.texts], [*labels, *more.labels]
-        weights.append(np.full(len(more.texts), float(extra.get("weight", 1.0))))
+        try:
+            more_texts, more_labels = load_codebook_labels(extra["corpus"], extra["split"])
+        except (FileNotFoundError, OSError, ConnectionError):
+            return None
+        what = f"The {extra['corpus']} {extra['split']} data"
+        _check_fingerprint(more_texts, more_labels, extra.get("fingerprint_sha256"), what, folder)
+        texts, labels = [*texts, *more_texts], [*labels, *more_labels]
+        weight = float(extra.get("weight", 1.0))
+        more_weights = balanced_weights(more_labels, weight) if balanced else np.full(len(more_texts), weight)
+        weights.append(more_weights)
     return texts, labels, np.concatenate(weights)
 
 
@@ -142,6 +147,11 @@ class AdaptedClassifier(FearFlowClassifier):
         (:func:`nb_ratios`), so rare but telling local words are held back less.
     max_iter : L-BFGS iterations.
     """
+
+    @property
+    def mixed_threshold(self) -> float | None:
+        """The base model's rule for mixed comments: adaptation does not change it."""
+        return getattr(self.base, "mixed_threshold", None)
 
     def __init__(
         self,
@@ -338,11 +348,12 @@ class AdaptedClassifier(FearFlowClassifier):
         terms = sorted((t for t in terms if t[1] != 0.0), key=lambda t: -abs(t[1]))[:top]
         return Explanation(
             text=text,
-            label=str(self.classes_[k]),
+            label=str(self.predict([text])[0]),
             probabilities=dict(zip(map(str, self.classes_), _softmax(scores).ravel().tolist(), strict=True)),
             terms=terms,
             bias=float(centred[0, k]) - explained,
             tokens=tokens[0],
+            parts=self.parts([text])[0],
         )
 
 

@@ -30,12 +30,11 @@ import numpy as np
 import pandas as pd
 
 from . import tables
-from .labels import FEAR, FLOW, LABELS
+from .labels import FEAR, FLOW, LABELS, MIXED
 from .model import FearFlowClassifier
 from .persist import load_model
 from .progress import Progress
 from .redact import name_recognizer, redact
-from .sentences import split_sentences
 from .tables import Chunk, TableWarning
 
 #: Columns added to every output row, after the input columns.
@@ -81,8 +80,11 @@ class ChunkScorer:
             unique = redact(unique, self._names)
         model_texts = [text.replace("\x00", " ") if "\x00" in text else text for text in unique]
         proba = self._proba(model_texts)
+        labels = np.asarray(self.model.classes_, dtype=object)[np.argmax(proba, axis=1)]
+        if model_texts:
+            labels[self.model.mixed(model_texts)] = MIXED
         out: dict[str, Any] = {
-            "label": np.asarray(self.model.classes_, dtype=object)[np.argmax(proba, axis=1)][where],
+            "label": labels[where],
             "proba": self._ordered(proba)[where],
             "truncated": np.array([len(text) > self.model.max_chars for text in unique], dtype=bool)[where],
         }
@@ -105,15 +107,10 @@ class ChunkScorer:
         return padded[:, self._order]
 
     def _sentence_shares(self, texts: list[str]) -> np.ndarray:
-        parts = [split_sentences(text) for text in texts]
-        flat = list(itertools.chain.from_iterable(parts))
-        labels = np.asarray(self.model.classes_, dtype=object)[np.argmax(self._proba(flat), axis=1)]
         out = np.zeros((len(texts), 3))
-        start = 0
-        for i, pieces in enumerate(parts):
-            own = labels[start : start + len(pieces)]
-            start += len(pieces)
-            out[i] = (len(pieces), np.mean(own == FEAR), np.mean(own == FLOW))
+        for i, parts in enumerate(self.model.parts(texts)):
+            own = np.asarray([part.label for part in parts], dtype=object)
+            out[i] = (len(parts), np.mean(own == FEAR), np.mean(own == FLOW))
         return out
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 import datasets
 from sklearn.model_selection import train_test_split
 
-from .labels import MIXED, LabelMap, load_label_map
+from .labels import FEAR, MIXED, NEUTRAL, LabelMap, load_label_map
 from .resources import resource_path
 
 DATA_DIR_ENV = "EQUALCARE_DATA_DIR"
@@ -164,6 +164,68 @@ NHS_NON_ANSWER = "nothing_to_improve"
 #: Percent of each trust's distinct comments in train and validation; the rest is test.
 NHS_SPLIT = (70, 80)
 _NHS_CRITICALITY = {str(value) for value in range(-5, 6)}
+
+
+#: A comment that asks for something in the future rather than telling what happened: "More fans on
+#: the ward", "Food could be better", "It would help to have a leaflet" (codebook rule 7).
+_SUGGESTION_START = re.compile(
+    r"^\W*(more|less|fewer|better|longer|shorter|quicker|faster|earlier|bigger|extra|maybe|perhaps|"
+    r"possibly|please|could|would|should|it would|i would like|i'd like|would like|if |provide|make |"
+    r"give |offer |allow |improve|increase|reduce|put |add |bring |keep |turn |open |install|introduce|"
+    r"employ|hire|recruit|update|change|consider|ensure|to have|to be |need|needs|have more|have a|a |"
+    r"an )",
+    re.IGNORECASE,
+)
+_SUGGESTION_ANYWHERE = re.compile(
+    r"would (be|have been) (nice|good|great|helpful|better|useful|lovely)|could (be|do with|have been) "
+    r"(better|improved|more)|could do with|needs? (to be |some )?improv|would help|would like",
+    re.IGNORECASE,
+)
+#: What happened to the writer: a complaint, not a suggestion, even when it starts like one.
+_WHAT_HAPPENED = re.compile(
+    r"\b(was|were|wasn't|weren't|had|did|didn't|doesn't|don't|waited|waiting|told|left|never|rude|"
+    r"ignored|no one|nobody|not|cancel\w*|lost|forgot\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def is_suggestion(text: str) -> bool:
+    """Whether a critical comment reads as a feeling-free suggestion (codebook rule 7), not a complaint."""
+    asks = _SUGGESTION_START.search(text) or _SUGGESTION_ANYWHERE.search(text)
+    return bool(asks) and not _WHAT_HAPPENED.search(text)
+
+
+def nhs_codebook_labels(dataset: datasets.Dataset) -> tuple[list[str], list[str]]:
+    """NHS phase 1 as training labels by the codebook: praise is flow, criticism fear, but a critical
+    comment that is a feeling-free suggestion is neutral (the coders score it critical; rule 7).
+
+    Criticality 0, malformed scores and "Nothing to improve" answers are left out, as in
+    :func:`to_labels` with the ``nhs_phase1`` label map.
+    """
+    texts, labels = [], []
+    for text, label in zip(*to_labels(dataset, "nhs_phase1"), strict=True):
+        texts.append(text)
+        labels.append(NEUTRAL if label == FEAR and is_suggestion(text) else label)
+    return texts, labels
+
+
+#: Training sets read by the codebook (``mixed`` comments left out): how the default model and its
+#: adaptations reload the data a manifest names.
+CODEBOOK_READERS: dict[str, Callable[[datasets.Dataset], tuple[list[str], list[str]]]] = {
+    "domain": lambda dataset: to_labels(dataset, "domain"),
+    "nhs_phase1": nhs_codebook_labels,
+}
+
+
+def load_codebook_labels(
+    name: str, split: str, source: str | os.PathLike | None = None
+) -> tuple[list[str], list[str]]:
+    """Texts and fear/flow/neutral labels of a corpus read by the codebook (:data:`CODEBOOK_READERS`)."""
+    try:
+        reader = CODEBOOK_READERS[name]
+    except KeyError:
+        raise KeyError(f"No codebook reading of {name!r}; known: {sorted(CODEBOOK_READERS)}") from None
+    return reader(load_corpus(name, split, source))
 
 
 def nhs_split(text: str) -> str:

@@ -9,6 +9,7 @@ lexicon (``data/lexicons/workplace.tsv``).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from functools import partial
 from pathlib import Path
@@ -19,14 +20,27 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
-from .preprocess import NEG_PREFIX, Preprocessor
+from .preprocess import NEG_PREFIX, PLACEHOLDERS, Preprocessor
 from .resources import resource_path
+from .sentences import CONTRAST_OPENERS
 from .vectors import WordVectors
 
 #: VADER's factor for a negated lexicon word.
 NEGATION_SCALAR = -0.74
 #: VADER's normalisation constant for the compound score.
 COMPOUND_ALPHA = 15.0
+#: Words after which the rest of a comment usually carries the writer's point (codebook rule 9).
+CONTRAST_WORDS = frozenset(word for word in CONTRAST_OPENERS if " " not in word)
+#: Which tokens a :class:`LexiconFeatures` reads: all of them, or those after the last contrast word.
+SPANS = ("all", "after_contrast")
+
+
+def after_contrast(tokens: Sequence[str]) -> Sequence[str]:
+    """The tokens after the last :data:`CONTRAST_WORDS` token (none when there is no contrast)."""
+    for i in range(len(tokens) - 1, -1, -1):
+        if tokens[i].removeprefix(NEG_PREFIX) in CONTRAST_WORDS:
+            return tokens[i + 1 :]
+    return ()
 
 
 def word_ngrams(tokens: Sequence[str], ngram_range: tuple[int, int] = (1, 2)) -> list[str]:
@@ -84,6 +98,22 @@ def load_lexicons(names: Iterable[str] = ("vader", "workplace")) -> dict[str, fl
     return table
 
 
+_WORD = re.compile(r"[a-z]{2,}", re.IGNORECASE)
+_LETTER = re.compile(r"[a-z]", re.IGNORECASE)
+
+
+def usable_term(term: str, key: Sequence[str]) -> bool:
+    """Whether a lexicon term, preprocessed to ``key``, stands for itself in a text.
+
+    VADER's emoticons and chat codes would otherwise turn into common words or placeholders and
+    score every text that has them: "(8", "143" and "0:)" become the number placeholder, ":d" and
+    "d:" the word "have" (spaCy reads the "d" as "'d").
+    """
+    if not key or PLACEHOLDERS.intersection(key):
+        return False
+    return bool(_WORD.search(term)) or not any(_LETTER.search(token) for token in key)
+
+
 class LexiconFeatures(TransformerMixin, BaseEstimator):
     """Valence-lexicon scores of token lists, with negation and multi-word terms.
 
@@ -92,19 +122,28 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
     :meth:`get_feature_names_out`), multiplied by ``weight`` so the scale, and hence how much
     the linear model's regularisation holds them back, is a tunable choice:
     VADER-style compound score, positive and negative share, log of positive and negative sums.
+    ``span="after_contrast"`` scores only the tokens after the last contrast word ("lovely staff but
+    [the wait was far too long]"), so the model can weigh the writer's point apart.
     """
 
-    def __init__(self, lexicons: Sequence[str] = ("vader", "workplace"), weight: float = 1.0):
+    def __init__(
+        self, lexicons: Sequence[str] = ("vader", "workplace"), weight: float = 1.0, span: str = "all"
+    ):
         self.lexicons = lexicons
         self.weight = weight
+        self.span = span
 
     def fit(self, X: Iterable[Sequence[str]] = None, y: object = None) -> LexiconFeatures:  # noqa: N803
+        if self.span not in SPANS:
+            raise ValueError(f"span must be one of {SPANS}, not {self.span!r}")
         table = load_lexicons(self.lexicons)
         preprocess = Preprocessor()
         terms = list(table)
         lexicon: dict[tuple[str, ...], float] = {}
         for term, tokens in zip(terms, preprocess.pipe(terms), strict=True):
             key = tuple(t.removeprefix(NEG_PREFIX) for t in tokens)
+            if not usable_term(term, key):
+                continue
             if key and (len(key) > 1 or key not in lexicon):
                 lexicon[key] = table[term]
         self.lexicon_ = lexicon
@@ -135,8 +174,9 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Iterable[Sequence[str]]) -> sp.csr_matrix:  # noqa: N803
         rows = []
+        span = after_contrast if getattr(self, "span", "all") == "after_contrast" else None
         for tokens in X:
-            values = [v for _, _, v in self.valences(tokens)]
+            values = [v for _, _, v in self.valences(span(tokens) if span else tokens)]
             pos = sum(v for v in values if v > 0)
             neg = -sum(v for v in values if v < 0)
             total = pos - neg
@@ -158,12 +198,15 @@ def make_features(
     min_df: int = 2,
     lexicon_weight: float = 1.0,
     vector_weight: float = 0.0,
+    contrast_weight: float = 0.0,
 ) -> FeatureUnion:
-    """Word n-grams plus lexicon scores and word vectors (a weight of 0 leaves a part out), over
-    token lists from :class:`Preprocessor`."""
+    """Word n-grams plus lexicon scores (of the whole text and after a contrast word) and word
+    vectors (a weight of 0 leaves a part out), over token lists from :class:`Preprocessor`."""
     parts = [("words", ngram_vectorizer(ngram_range, min_df))]
     if lexicon_weight:
         parts.append(("lexicon", LexiconFeatures(weight=lexicon_weight)))
+    if contrast_weight:
+        parts.append(("contrast", LexiconFeatures(weight=contrast_weight, span="after_contrast")))
     if vector_weight:
         parts.append(("vectors", WordVectors(weight=vector_weight)))
     return FeatureUnion(parts)

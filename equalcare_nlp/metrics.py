@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
-from .labels import FEAR, FLOW
+from .labels import FEAR, FLOW, LABELS, MIXED
 
 
 def expected_calibration_error(
@@ -66,3 +67,29 @@ def classification_report(
     if proba is not None:
         report["ece"] = expected_calibration_error(y_true, proba, classes if classes is not None else labels)
     return report
+
+
+def codebook_report(
+    y_true: Sequence[str], y_pred: Sequence[str], sources: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """Scores on codebook labels (``mixed`` included): accuracy and macro-F1 on the single-tone
+    comments (a predicted ``mixed`` is wrong), per source when ``sources`` are given, and the share
+    of mixed comments reported as mixed (``mixed_found``) and of single-tone ones (``false_mixed``)."""
+    y_true, y_pred = np.asarray(y_true, dtype=object), np.asarray(y_pred, dtype=object)
+    groups = {"all": np.ones(len(y_true), dtype=bool)}
+    if sources is not None:
+        sources = np.asarray(sources, dtype=object)
+        groups |= {str(s): sources == s for s in sorted(set(sources))}
+    out: dict[str, Any] = {}
+    for name, member in groups.items():
+        single = member & (y_true != MIXED)
+        mixed = member & (y_true == MIXED)
+        entry = {"n_single_tone": int(single.sum()), "n_mixed": int(mixed.sum())}
+        if single.any():
+            report = classification_report(y_true[single], y_pred[single], LABELS)
+            entry |= {"accuracy": report["accuracy"], "macro_f1": report["macro_f1"]}
+            entry["false_mixed"] = float(np.mean(y_pred[single] == MIXED))
+        if mixed.any():
+            entry["mixed_found"] = float(np.mean(y_pred[mixed] == MIXED))
+        out[name] = entry
+    return out

@@ -14,9 +14,19 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from .features import make_features
-from .labels import LABELS
+from .labels import FEAR, FLOW, LABELS, MIXED
 from .linear import NBLogisticRegression
 from .preprocess import MAX_CHARS, Preprocessor
+from .sentences import split_sentences
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a comment (a sentence, list item or contrast clause) with its own scores."""
+
+    text: str
+    label: str
+    probabilities: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,8 @@ class Explanation:
     terms: list[tuple[str, float]]
     bias: float
     tokens: list[str] = field(default_factory=list)
+    #: The comment's parts with their own scores (one part: the comment itself).
+    parts: list[Part] = field(default_factory=list)
 
 
 class FearFlowClassifier(ClassifierMixin, BaseEstimator):
@@ -56,7 +68,19 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
         (``None`` keeps the raw logistic regression probabilities).
     max_chars : texts are truncated to this many characters.
     max_iter : solver iterations.
+    counterfactual_scope : read "used to", "would have", "could have", "should have" and "if only"
+        as opening a negation-like scope (codebook rule 6).
+    contrast_weight : scale of the lexicon scores of the tokens after a contrast word ("but",
+        "however", ...; 0 turns them off), so the writer's point can outweigh a courtesy.
+    mixed_threshold : a comment of several parts (:func:`~equalcare_nlp.sentences.split_sentences`)
+        is predicted ``mixed`` when one part scores fear and another flow at this probability or
+        more (codebook rule 9); None never predicts mixed. ``predict_proba`` keeps three columns.
     """
+
+    #: Defaults for models saved before the parameters existed.
+    counterfactual_scope = False
+    contrast_weight = 0.0
+    mixed_threshold = None
 
     def __init__(
         self,
@@ -71,6 +95,9 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
         calibration_cv: int | None = 3,
         max_chars: int = MAX_CHARS,
         max_iter: int = 3000,
+        counterfactual_scope: bool = False,
+        contrast_weight: float = 0.0,
+        mixed_threshold: float | None = None,
     ):
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -82,20 +109,33 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
         self.calibration_cv = calibration_cv
         self.max_chars = max_chars
         self.max_iter = max_iter
+        self.counterfactual_scope = counterfactual_scope
+        self.contrast_weight = contrast_weight
+        self.mixed_threshold = mixed_threshold
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, X: Sequence[str], y: Sequence[str], sample_weight: Sequence[float] | None = None):  # noqa: N803
-        """Learn from texts ``X`` and labels ``y`` (each one of ``fear``, ``flow``, ``neutral``)."""
+        """Learn from texts ``X`` and labels ``y`` (each one of ``fear``, ``flow``, ``neutral``;
+        ``mixed`` comments are left out of the three-label fit, as the codebook says)."""
+        X = _check_texts(X)  # noqa: N806
         y = np.asarray(y, dtype=object)
         if len(X) != len(y):
             raise ValueError(f"X has {len(X)} texts but y has {len(y)} labels")
+        if (y == MIXED).any():
+            keep = np.flatnonzero(y != MIXED)
+            X, y = [X[i] for i in keep], y[keep]  # noqa: N806
+            sample_weight = None if sample_weight is None else np.asarray(sample_weight)[keep]
         unknown = sorted(set(y) - set(LABELS))
         if unknown:
             raise ValueError(f"Unknown labels {unknown}; labels must be among {list(LABELS)}")
         if len(set(y)) < 2:
             raise ValueError(f"Need at least two distinct labels to fit, got {sorted(set(y))}")
-        self.preprocessor_ = Preprocessor(max_chars=self.max_chars)
-        self.features_ = make_features(self.ngram_range, self.min_df, self.lexicon_weight, self.vector_weight)
+        self.preprocessor_ = Preprocessor(
+            max_chars=self.max_chars, counterfactual_scope=self.counterfactual_scope
+        )
+        self.features_ = make_features(
+            self.ngram_range, self.min_df, self.lexicon_weight, self.vector_weight, self.contrast_weight
+        )
         features = self.features_.fit_transform(self.preprocessor_.pipe(X))
         self._drop_stop_words()
         linear = self._linear()
@@ -161,8 +201,48 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
         return _softmax(self.decision_function(X))
 
     def predict(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
-        """The most probable label of each text."""
-        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+        """The most probable label of each text, or ``mixed`` where :meth:`mixed` says so."""
+        X = _check_texts(X)  # noqa: N806
+        labels = self.classes_[np.argmax(self.decision_function(X), axis=1)]
+        if self.mixed_threshold is None:
+            return labels
+        labels = labels.astype(object)
+        labels[self.mixed(X)] = MIXED
+        return labels
+
+    def parts(self, X: Iterable[str]) -> list[list[Part]]:  # noqa: N803
+        """Each text's parts (:func:`~equalcare_nlp.sentences.split_sentences`) with their scores."""
+        pieces = [split_sentences(text) for text in _check_texts(X)]
+        flat = [piece for text_pieces in pieces for piece in text_pieces]
+        proba = self.predict_proba(flat) if flat else np.zeros((0, len(self.classes_)))
+        names = [str(label) for label in self.classes_]
+        out, start = [], 0
+        for text_pieces in pieces:
+            rows = proba[start : start + len(text_pieces)]
+            start += len(text_pieces)
+            out.append(
+                [
+                    Part(piece, names[int(np.argmax(row))], dict(zip(names, row.tolist(), strict=True)))
+                    for piece, row in zip(text_pieces, rows, strict=True)
+                ]
+            )
+        return out
+
+    def mixed(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
+        """Whether each text is mixed: among its parts, one scores fear and another flow at
+        ``mixed_threshold`` or more (always False without a threshold or a fear and flow class)."""
+        X = _check_texts(X)  # noqa: N806
+        out = np.zeros(len(X), dtype=bool)
+        classes = list(self.classes_)
+        if self.mixed_threshold is None or FEAR not in classes or FLOW not in classes:
+            return out
+        several = [i for i, text in enumerate(X) if len(split_sentences(text)) > 1]
+        threshold = self.mixed_threshold
+        for i, text_parts in zip(several, self.parts([X[i] for i in several]), strict=True):
+            fear = [p.probabilities[FEAR] >= threshold for p in text_parts]
+            flow = [p.probabilities[FLOW] >= threshold for p in text_parts]
+            out[i] = any(fear) and any(flow)
+        return out
 
     # -- explanation -----------------------------------------------------------------------
     def feature_names(self) -> np.ndarray:
@@ -186,11 +266,12 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
         order = np.argsort(-np.abs(contributions), kind="stable")[:top]
         return Explanation(
             text=text,
-            label=str(self.classes_[k]),
+            label=str(self.predict([text])[0]),
             probabilities=dict(zip(map(str, self.classes_), _softmax(scores).ravel().tolist(), strict=True)),
             terms=[(str(names[i]), float(contributions[i])) for i in order],
             bias=float(intercept[k] - intercept.mean()),
             tokens=tokens,
+            parts=self.parts([text])[0],
         )
 
     def _contributions(self, tokens: list[str], row, coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -222,6 +303,13 @@ def readable_feature_names(features) -> np.ndarray:
         [n.split("__", 1)[1] if n.startswith("words__") else n.replace("__", ":", 1) for n in names],
         dtype=object,
     )
+
+
+def _check_texts(X: Iterable[str]) -> list[str]:  # noqa: N803
+    """``X`` as a list of texts; a bare string (a common slip for ``[text]``) is an error."""
+    if isinstance(X, str):
+        raise TypeError("Expected a list of texts, got a single string: wrap it in a list, e.g. [text]")
+    return list(X)
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:

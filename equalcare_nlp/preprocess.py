@@ -64,12 +64,20 @@ NEGATORS = frozenset(
         "cannot",
     }
 )
+#: Two-word openers of a counterfactual or past scope, as (previous norm, norm): read like negation
+#: (codebook rule 6), since "used to love this job" is a loss and "would have been nice" an unmet need.
+COUNTERFACTUAL_OPENERS = frozenset(
+    {("use", "to"), ("would", "have"), ("could", "have"), ("should", "have"), ("if", "only")}
+)
 BOUNDARY_WORDS = frozenset(
     {"but", "and", "or", "so", "because", "however", "although", "though", "yet", "while"}
 )
 BOUNDARY_PUNCT = frozenset({".", ",", ";", ":", "!", "?", "...", "…", "-", "--", "—", "–", "(", ")"})
 KEPT_PUNCT = frozenset({"!", "?"})
 MASKS = {"[NAME]": "<name>", "[RELIGION]": "<religion>"}
+
+#: Every placeholder token (numbers, URLs, e-mails, @handles, masks): a word of its own in no lexicon.
+PLACEHOLDERS = frozenset({"<url>", "<email>", "<user>", "<num>", *MASKS.values()})
 
 _ELONGATION = re.compile(r"(.)\1{2,}")
 _HANDLE = re.compile(r"^@\w+$")
@@ -174,18 +182,23 @@ def doc_records(doc: Doc) -> list[TokenRecord]:
     return doc._.ec_records
 
 
-def negation_scope(records: Sequence[TokenRecord]) -> list[bool]:
+def negation_scope(records: Sequence[TokenRecord], counterfactual: bool = False) -> list[bool]:
     """For each record, whether it lies inside a negation scope.
 
-    A scope opens after a negator and closes at a clause boundary (punctuation, "but",
-    "and", ...) or after :data:`NEGATION_WINDOW` tokens. The negator itself is not negated.
+    A scope opens after a negator (and, when ``counterfactual``, after a
+    :data:`COUNTERFACTUAL_OPENERS` pair such as "used to" or "would have") and closes at a clause
+    boundary (punctuation, "but", "and", ...) or after :data:`NEGATION_WINDOW` tokens. The
+    opener itself is not negated.
     """
     out = [False] * len(records)
     remaining = 0
+    previous = ""
     for i, (norm, flags) in enumerate(records):
+        opens = norm in NEGATORS or (counterfactual and (previous, norm) in COUNTERFACTUAL_OPENERS)
+        previous = norm
         if flags & BOUNDARY:
             remaining = 0
-        elif norm in NEGATORS:
+        elif opens:
             remaining = NEGATION_WINDOW
         elif remaining:
             out[i] = True
@@ -255,11 +268,19 @@ class Preprocessor(TransformerMixin, BaseEstimator):
     Works as a scikit-learn transformer (``fit`` is a no-op, ``transform`` returns one token
     list per text) and as a callable on one text. Texts longer than ``max_chars`` are
     truncated (:func:`truncate`). The chunk cache holds at most ``cache_size`` entries.
+    ``counterfactual_scope`` extends negation scope to past and counterfactual openers
+    (:data:`COUNTERFACTUAL_OPENERS`).
     """
 
-    def __init__(self, max_chars: int = MAX_CHARS, cache_size: int = 500_000):
+    #: Default for models saved before the parameter existed.
+    counterfactual_scope = False
+
+    def __init__(
+        self, max_chars: int = MAX_CHARS, cache_size: int = 500_000, counterfactual_scope: bool = False
+    ):
         self.max_chars = max_chars
         self.cache_size = cache_size
+        self.counterfactual_scope = counterfactual_scope
 
     @property
     def nlp(self) -> Language:
@@ -291,7 +312,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         out = []
         for chunks in chunked:
             records = [record for chunk in chunks for record in cache[chunk]]
-            out.append(model_tokens(records, negation_scope(records)))
+            out.append(model_tokens(records, negation_scope(records, self.counterfactual_scope)))
         return out
 
     def _tokenize_chunks(self, chunks: list[str], per_doc: int = 2000) -> None:

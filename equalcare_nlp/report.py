@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import sparse
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from .labels import FEAR, FLOW, LABELS
+from .labels import CODEBOOK_LABELS, FEAR, FLOW
 from .model import FearFlowClassifier
 from .preprocess import NEG_PREFIX
 from .suppression import suppress
@@ -72,7 +72,7 @@ def label_shares(labels: pd.Series) -> Shares:
     """Count and per-label shares (with intervals) of a non-empty series of labels."""
     counts = Counter(labels)
     n = len(labels)
-    return Shares(n, {label: wilson_interval(counts.get(label, 0), n) for label in LABELS})
+    return Shares(n, {label: wilson_interval(counts.get(label, 0), n) for label in CODEBOOK_LABELS})
 
 
 @dataclass(frozen=True)
@@ -123,9 +123,9 @@ def check_scored(frame: pd.DataFrame, group_by: str, time_column: str | None = N
     if missing:
         raise ValueError(f"scored table lacks column(s) {missing}; columns are {list(frame.columns)}")
     scored = frame[frame["status"].astype(str).isin(SCORED_STATUSES)].copy()
-    unknown = sorted(set(scored["label"].astype(str)) - set(LABELS))
+    unknown = sorted(set(scored["label"].astype(str)) - set(CODEBOOK_LABELS))
     if unknown:
-        raise ValueError(f"column 'label' has values {unknown[:5]} outside {list(LABELS)}")
+        raise ValueError(f"column 'label' has values {unknown[:5]} outside {list(CODEBOOK_LABELS)}")
     for column in ("p_fear", "p_flow", "p_neutral"):
         scored[column] = pd.to_numeric(scored[column], errors="raise")
     return scored

@@ -12,15 +12,15 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
-from .labels import FEAR, FLOW, NEUTRAL
+from .labels import FEAR, FLOW, MIXED, NEUTRAL
 from .report import GroupReport, Interval, Report, Shares, summary_rows
 
-COLOURS = {FEAR: "#c2410c", FLOW: "#0f766e", NEUTRAL: "#a8a29e"}
-NAMES = {FEAR: "Fear-state", FLOW: "Flow-state", NEUTRAL: "Neutral"}
+COLOURS = {FEAR: "#c2410c", FLOW: "#0f766e", NEUTRAL: "#a8a29e", MIXED: "#7c3aed"}
+NAMES = {FEAR: "Fear-state", FLOW: "Flow-state", NEUTRAL: "Neutral", MIXED: "Mixed"}
 #: The page may load nothing: only its own inline styles apply.
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
-#: Stacking order of the share bars: fear on the left, flow on the right.
-BAR_ORDER = (FEAR, NEUTRAL, FLOW)
+#: Stacking order of the share bars: fear on the left, flow on the right, mixed (both) between.
+BAR_ORDER = (FEAR, MIXED, NEUTRAL, FLOW)
 
 CSS = """
 *{box-sizing:border-box}
@@ -160,7 +160,8 @@ def share_bars_section(report: Report) -> str:
 
 def interval_section(report: Report) -> str:
     panels = []
-    for label in (FEAR, FLOW):
+    mixed = (MIXED,) if report.overall.shares[MIXED].share > 0 else ()  # a model that reports mixed
+    for label in (FEAR, FLOW, *mixed):
         reference = report.overall.shares[label].share
         rows = "".join(
             _row(name, shares, interval_strip(shares.shares[label], label, reference), css)

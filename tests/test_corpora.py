@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 
 import pytest
+from conftest import NHS_HEADER
 
-from equalcare_nlp.corpora import CORPORA, NHS_NON_ANSWER, load_corpus, load_labelled, nhs_split, to_labels
+from equalcare_nlp.corpora import (
+    CORPORA,
+    NHS_NON_ANSWER,
+    is_suggestion,
+    load_corpus,
+    load_labelled,
+    nhs_codebook_labels,
+    nhs_split,
+    to_labels,
+)
 from equalcare_nlp.labels import MIXED, LabelMap, load_label_map
 
 ISEAR_EMOTIONS = tuple(load_label_map("isear").labels)
@@ -191,3 +202,36 @@ def test_real_emobank_valence_is_on_the_rating_scale(real_data_dir):
 def test_every_corpus_is_registered():
     assert set(FOLDERS) <= set(CORPORA)
     assert {name: CORPORA[name].folder for name in FOLDERS} == FOLDERS
+
+
+@pytest.mark.parametrize(
+    ("text", "suggestion"),
+    [
+        ("More fans on the ward please", True),
+        ("Food could be better", True),
+        ("It would be nice to have a leaflet", True),
+        ("More staff, nobody came when I rang", False),  # what happened: a complaint
+        ("The nurse was rude to my dad", False),
+        ("Waited four hours in the corridor", False),
+    ],
+)
+def test_a_feeling_free_suggestion_is_told_from_a_complaint(text, suggestion):
+    assert is_suggestion(text) is suggestion
+
+
+def test_nhs_codebook_labels_make_critical_suggestions_neutral(fake_data_dir, tmp_path):
+    rows = [NHS_HEADER]
+    rows += [["cc", "x", "x", "More parking spaces would help", "-2", "Trust A", "Q2", "0"]]
+    rows += [["cc", "x", "x", "Nobody told us anything for hours", "-3", "Trust A", "Q2", "1"]]
+    rows += [["cc", "x", "x", "Lovely kind nurses", "3", "Trust A", "Q1", "2"]]
+    folder = tmp_path / "nhs"
+    folder.mkdir()
+    with open(folder / "text_data.csv", "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    every = [load_corpus("nhs_phase1", split, folder) for split in SPLITS]
+    labelled = dict(pair for d in every for pair in zip(*nhs_codebook_labels(d), strict=True))
+    assert labelled == {
+        "More parking spaces would help": "neutral",
+        "Nobody told us anything for hours": "fear",
+        "Lovely kind nurses": "flow",
+    }

@@ -58,3 +58,33 @@ def test_unknown_labels_are_a_clear_error():
 def test_params_stored_unmodified():
     params = FearFlowClassifier(C=0.5, ngram_range=(1, 3)).get_params()
     assert params["C"] == 0.5 and params["ngram_range"] == (1, 3)
+
+
+def test_a_comment_with_a_clear_fear_part_and_a_clear_flow_part_is_mixed(model):
+    texts = ["thank you so much, the team is wonderful. I am exhausted and scared", "I dread every shift"]
+    assert "mixed" not in model.predict(texts).tolist()  # no threshold: never mixed
+    mixed = FearFlowClassifier(min_df=1, calibration_cv=2, mixed_threshold=0.4).fit(TEXTS, LABELS)
+    assert mixed.predict(texts).tolist() == ["mixed", "fear"]
+    assert mixed.mixed(texts).tolist() == [True, False]
+    assert mixed.predict_proba(texts).shape == (2, 3)  # probabilities keep the three labels
+    parts = mixed.parts(texts)[0]
+    assert [p.label for p in parts] == ["flow", "flow", "fear"]
+    assert parts[2].text == "I am exhausted and scared" and parts[2].probabilities["fear"] >= 0.4
+    explanation = mixed.explain(texts[0])
+    assert explanation.label == "mixed" and [p.label for p in explanation.parts] == ["flow", "flow", "fear"]
+
+
+def test_mixed_labels_are_left_out_of_the_three_label_fit():
+    texts, labels = [*TEXTS, "lovely team, awful rota"], [*LABELS, "mixed"]
+    fitted = FearFlowClassifier(min_df=1, calibration_cv=None).fit(texts, labels)
+    reference = FearFlowClassifier(min_df=1, calibration_cv=None).fit(TEXTS, LABELS)
+    assert list(fitted.classes_) == ["fear", "flow", "neutral"]
+    np.testing.assert_allclose(fitted.predict_proba(TEXTS), reference.predict_proba(TEXTS))
+
+
+def test_a_bare_string_is_an_error_not_one_text_per_character(model):
+    for call in (model.predict, model.parts, model.mixed):
+        with pytest.raises(TypeError, match="single string"):
+            call("I am tired")
+    with pytest.raises(TypeError, match="single string"):
+        FearFlowClassifier().fit("some text", ["fear"])

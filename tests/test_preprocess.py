@@ -66,3 +66,17 @@ def test_spacy_pipeline_exposes_token_attributes():
     doc = make_nlp()("not coping")
     assert [t._.negated for t in doc] == [False, True]
     assert doc[1]._.ec_norm == "cope"
+
+
+@pytest.mark.parametrize(
+    ("text", "opened"),
+    [
+        ("I used to love this job", "not_love"),
+        ("It would have been nice to be told", "not_nice"),
+        ("It should've been sorted weeks ago", "not_sort"),
+        ("if only someone had listened", "not_listen"),
+    ],
+)
+def test_counterfactual_scope_reads_like_negation_when_asked(text, opened):
+    assert opened in Preprocessor(counterfactual_scope=True)(text)
+    assert opened not in Preprocessor()(text)  # off by default: models saved before keep their tokens

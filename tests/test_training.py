@@ -15,8 +15,8 @@ from equalcare_nlp import FearFlowClassifier, load_model, save_model
 from equalcare_nlp.active import suggest, uncertainty
 from equalcare_nlp.adapt import AdaptedClassifier, adapt, base_training_data, nb_ratios
 from equalcare_nlp.cli import main
-from equalcare_nlp.corpora import fingerprint, load_labelled
-from equalcare_nlp.default_model import domain_seed, seed_entry
+from equalcare_nlp.corpora import fingerprint, load_codebook_labels, load_labelled
+from equalcare_nlp.default_model import SOURCES, balanced_weights, source_entry
 from equalcare_nlp.evaluation import evaluate
 from equalcare_nlp.labelled import parse_label_map, prepare_labelled, read_labelled
 from equalcare_nlp.report import distinguishing_terms
@@ -257,15 +257,18 @@ def test_refit_method_uses_base_data(base):
 def test_base_training_data_is_the_corpus_plus_the_weighted_extras(base, fake_data_dir, tmp_path):
     source = fake_data_dir / "goemotions"
     texts, labels = load_labelled("goemotions", "train", source)
-    seed = seed_entry(domain_seed(), 4.0)
+    domain = load_codebook_labels("domain", "train")
+    extra = source_entry(SOURCES[0], *domain)
     training = {"label_map": "goemotions", "split": "train", "fingerprint_sha256": fingerprint(texts, labels)}
-    save_model(base, tmp_path / "m", training=training | {"extra": [seed]})
+    training |= {"weighting": "balanced per label"}
+    save_model(base, tmp_path / "m", training=training | {"extra": [extra]})
     got_texts, got_labels, weights = base_training_data(tmp_path / "m", source)
-    assert got_texts[: len(texts)] == texts and len(got_texts) == len(texts) + seed["n_examples"]
-    assert got_labels[len(texts) :] == domain_seed()[1]
-    assert weights.tolist() == [1.0] * len(texts) + [4.0] * seed["n_examples"]
+    assert got_texts[: len(texts)] == texts and len(got_texts) == len(texts) + extra["n_examples"]
+    assert got_labels[len(texts) :] == domain[1]
+    expected = [*balanced_weights(labels, 1.0), *balanced_weights(domain[1], SOURCES[0].weight)]
+    np.testing.assert_allclose(weights, expected)
     save_model(
-        base, tmp_path / "other", training=training | {"extra": [seed | {"fingerprint_sha256": "0" * 64}]}
+        base, tmp_path / "other", training=training | {"extra": [extra | {"fingerprint_sha256": "0" * 64}]}
     )
     with pytest.raises(ValueError, match="not the data the model was trained on"):
         base_training_data(tmp_path / "other", source)

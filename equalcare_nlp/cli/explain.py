@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict
 
 from ..persist import load_model
 
@@ -27,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
                     "probabilities": explanation.probabilities,
                     "terms": explanation.terms,
                     "bias": explanation.bias,
+                    "parts": [asdict(part) for part in explanation.parts],
                 },
                 indent=2,
             )
@@ -36,4 +38,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"{explanation.label}  ({probs})")
     for term, weight in explanation.terms:
         print(f"  {weight:+.3f}  {term}")
+    if len(explanation.parts) > 1:
+        print("parts:")
+        for part in explanation.parts:
+            scores = "  ".join(f"p_{k}={v:.2f}" for k, v in part.probabilities.items())
+            print(f"  {part.label:<7}  ({scores})  {part.text}")
     return 0

@@ -1,4 +1,5 @@
-"""``equalcare train-default``: rebuild the shipped default model from GoEmotions."""
+"""``equalcare train-default``: rebuild the shipped default model from GoEmotions, the domain corpus and
+NHS phase 1."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from ..default_model import build_vector_table, train_default
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "train-default",
-        help="retrain the default model on GoEmotions (train), tuned on dev, scored on test",
+        help="retrain the default model (GoEmotions, domain corpus, NHS phase 1), tuned on dev, scored on test",
     )
     parser.add_argument(
         "--source",
         help="folder with the official GoEmotions files, or a hub id "
-        "(default: $EQUALCARE_DATA_DIR/goemotions if present, else the hub)",
+        "(default: $EQUALCARE_DATA_DIR/goemotions if present, else the hub); NHS phase 1 is read from "
+        "$EQUALCARE_DATA_DIR/nhs_phase1",
     )
     parser.add_argument("-o", "--output", required=True, help="model folder to write, e.g. models/default")
     parser.add_argument(
