@@ -11,7 +11,7 @@ from ..default_model import build_vector_table, train_default
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "train-default",
-        help="retrain the default model (GoEmotions, domain corpus, NHS phase 1), tuned on dev, scored on test",
+        help="retrain the default model (GoEmotions, domain corpus, NHS phase 1), tuned on dev",
     )
     parser.add_argument(
         "--source",
