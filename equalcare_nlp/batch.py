@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import tables
-from .labels import FEAR, FLOW, LABELS, MIXED
+from .labels import CODEBOOK_LABELS, FEAR, FLOW, LABELS, MIXED
 from .model import FearFlowClassifier
 from .persist import load_model
 from .progress import Progress
@@ -413,7 +413,7 @@ class BatchSummary:
         return self.statuses.get("empty", 0) + self.statuses.get("not_text", 0)
 
     def __str__(self) -> str:
-        labels = ", ".join(f"{label} {self.labels.get(label, 0):,}" for label in LABELS)
+        labels = ", ".join(f"{label} {self.labels.get(label, 0):,}" for label in CODEBOOK_LABELS)
         flags = ", ".join(f"{s} {self.statuses[s]:,}" for s in STATUSES if s != "ok" and self.statuses.get(s))
         rate = self.rows / self.seconds if self.seconds else 0.0
         return (

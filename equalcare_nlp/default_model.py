@@ -276,7 +276,9 @@ class CorpusFolders:
         self.data_dir = None if data_dir is None else Path(data_dir)
 
     def __call__(self, name: str) -> Path | None:
-        return None if self.data_dir is None else self.data_dir / CORPORA[name].folder
+        if self.data_dir is None or CORPORA[name].shipped:
+            return None
+        return self.data_dir / CORPORA[name].folder
 
 
 def score_default(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .labels import LABELS, LabelMap, load_label_map
+from .labels import LABELS, MIXED, LabelMap, load_label_map
 from .tables import column, read_table
 
 _LEAVE_OUT = {"none", "null", ""}
@@ -123,12 +123,14 @@ def prepare_labelled(
 
     Texts that repeat with one label are kept once. Texts that repeat with different labels
     (conflicts) keep the majority label, or are left out on a tie; every conflict is listed.
-    Raises ``ValueError`` listing any label that is neither canonical nor mapped.
+    Raises ``ValueError`` listing any label that is neither canonical nor mapped. Rows labelled
+    ``mixed`` (the codebook's fourth label) are left out like rows mapped to ``none``.
     """
     if len(texts) != len(labels):
         raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
     mapping = parse_label_map(label_map)
-    lookup = {label: label for label in LABELS} | dict(mapping.labels)
+    # "mixed" (codebook label) rows are left out: the model learns three labels and reports mixed by parts
+    lookup = {label: label for label in LABELS} | {MIXED: None} | dict(mapping.labels)
     data = LabelledData([], [], [], len(texts), source, {k: v for k, v in mapping.labels.items()})
     unknown: Counter[str] = Counter()
     by_text: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
@@ -179,7 +181,8 @@ def _unknown_labels_message(unknown: Counter[str], source: str) -> str:
     example = ",".join(f"{label}=..." for label, _ in unknown.most_common(3))
     where = f" in {source}" if source else ""
     return (
-        f"Unknown labels{where}: {listed}. Labels must be {', '.join(LABELS)}, or be mapped onto them "
+        f"Unknown labels{where}: {listed}. Labels must be {', '.join(LABELS)} (or mixed, left out), or be "
+        "mapped onto them "
         f"with a label map: --label-map '{example}' (inline, each ... being fear, flow, neutral or none "
         f'to leave its rows out) or a JSON/YAML file such as {{"{unknown.most_common(1)[0][0]}": "fear"}}.'
     )

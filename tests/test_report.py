@@ -261,3 +261,28 @@ def test_cli_report(tmp_path, model, capsys) -> None:
     assert "2 groups shown, 2 hidden" in capsys.readouterr().err
     assert main([*args, "--min-group-size", "0", "-o", str(out)]) == 2
     assert "min_group_size must be at least 1" in capsys.readouterr().err
+
+
+def test_mixed_comments_get_their_own_share_interval_and_chart():
+    labels = ["fear"] * 4 + ["mixed"] * 3 + ["flow"] * 3 + ["neutral"] * 2
+    frame = pd.DataFrame(
+        {
+            "team": ["A"] * 6 + ["B"] * 6,
+            "label": labels,
+            "p_fear": 0.3,
+            "p_flow": 0.3,
+            "p_neutral": 0.4,
+            "status": "ok",
+        }
+    )
+    report = build_report(frame, "team", min_group_size=5)
+    mixed = report.overall.shares["mixed"]
+    assert mixed.share == pytest.approx(3 / 12) and mixed.low < mixed.share < mixed.high
+    shares = {g.name: g.summary.shares["mixed"].share for g in report.groups}
+    assert shares == pytest.approx({"A": 2 / 6, "B": 1 / 6})
+    table = summary_rows(report)
+    assert table.loc[table["scope"] == "group", "mixed_share"].tolist() == pytest.approx([2 / 6, 1 / 6])
+    html = render_html(report)
+    assert "Mixed share, with 95% interval" in html and "#7c3aed" in html
+    with pytest.raises(ValueError, match="outside"):
+        build_report(frame.assign(label=["unsure"] * 12), "team")

@@ -389,3 +389,10 @@ def test_cli_train_evaluate_suggest(base_folder, tmp_path, capsys):
     )
     rows = list(csv.DictReader(open(tmp_path / "s.csv")))
     assert len(rows) == 3 and set(rows[0]) == {"row", "text", "model_guess", "confidence", "label"}
+
+
+def test_mixed_labels_are_left_out_of_users_training_data(tmp_path):
+    path = tmp_path / "labelled.csv"
+    path.write_text("text,tag\nlovely team,flow\ngreat team but awful rota,mixed\nso tired,fear\n")
+    data = read_labelled(path, "text", "tag")
+    assert data.labels == ["flow", "fear"] and data.left_out_rows == [2]
