@@ -81,7 +81,11 @@ class ChunkScorer:
         model_texts = [text.replace("\x00", " ") if "\x00" in text else text for text in unique]
         proba = self._proba(model_texts)
         labels = np.asarray(self.model.classes_, dtype=object)[np.argmax(proba, axis=1)]
-        if model_texts:
+        # with --sentences every text's parts are scored anyway: mixed comes from them
+        parts = self.model.parts(model_texts) if self.options.sentences else None
+        if parts is not None:
+            labels[[self.model.is_mixed(text_parts) for text_parts in parts]] = MIXED
+        elif model_texts:
             labels[self.model.mixed(model_texts)] = MIXED
         out: dict[str, Any] = {
             "label": labels[where],
@@ -91,8 +95,8 @@ class ChunkScorer:
         if self.options.explain:
             terms = [_terms_text(self.model.explain(text, top=self.options.explain)) for text in model_texts]
             out["terms"] = np.asarray(terms, dtype=object)[where]
-        if self.options.sentences:
-            out["sentences"] = self._sentence_shares(model_texts)[where]
+        if parts is not None:
+            out["sentences"] = _sentence_shares(parts)[where]
         if self.options.redact:
             out["redacted"] = np.asarray(unique, dtype=object)[where]
         return out
@@ -106,12 +110,14 @@ class ChunkScorer:
         padded = np.hstack([proba, np.zeros((len(proba), 1))])  # a label the model lacks scores 0
         return padded[:, self._order]
 
-    def _sentence_shares(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), 3))
-        for i, parts in enumerate(self.model.parts(texts)):
-            own = np.asarray([part.label for part in parts], dtype=object)
-            out[i] = (len(parts), np.mean(own == FEAR), np.mean(own == FLOW))
-        return out
+
+def _sentence_shares(parts: list[list]) -> np.ndarray:
+    """Per text: the number of parts and the shares of them labelled fear and flow."""
+    out = np.zeros((len(parts), 3))
+    for i, text_parts in enumerate(parts):
+        own = np.asarray([part.label for part in text_parts], dtype=object)
+        out[i] = (len(text_parts), np.mean(own == FEAR), np.mean(own == FLOW))
+    return out
 
 
 def _recognizer(names: str | None):

@@ -237,12 +237,17 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
         if self.mixed_threshold is None or FEAR not in classes or FLOW not in classes:
             return out
         several = [i for i, text in enumerate(X) if len(split_sentences(text)) > 1]
-        threshold = self.mixed_threshold
         for i, text_parts in zip(several, self.parts([X[i] for i in several]), strict=True):
-            fear = [p.probabilities[FEAR] >= threshold for p in text_parts]
-            flow = [p.probabilities[FLOW] >= threshold for p in text_parts]
-            out[i] = any(fear) and any(flow)
+            out[i] = self.is_mixed(text_parts)
         return out
+
+    def is_mixed(self, parts: Sequence[Part]) -> bool:
+        """Whether one of a comment's :meth:`parts` scores fear and another flow at ``mixed_threshold``."""
+        threshold = self.mixed_threshold
+        if threshold is None or len(parts) < 2:
+            return False
+        fear = any(p.probabilities.get(FEAR, 0.0) >= threshold for p in parts)
+        return fear and any(p.probabilities.get(FLOW, 0.0) >= threshold for p in parts)
 
     # -- explanation -----------------------------------------------------------------------
     def feature_names(self) -> np.ndarray:
