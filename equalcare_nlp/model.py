@@ -36,7 +36,8 @@ class Explanation:
     ``terms`` are ``(feature, weight)`` pairs sorted by absolute weight: each weight is the
     feature's exact contribution to the chosen label's calibrated log-odds against the mean of
     all labels (positive pushes towards ``label``). Summed with ``bias`` they give that
-    log-odds exactly, because the model is linear.
+    log-odds exactly, because the model is linear. When ``label`` is ``mixed``, the terms explain
+    the whole comment's most probable label and ``parts`` show which part said what.
     """
 
     text: str
