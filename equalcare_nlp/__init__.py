@@ -1,4 +1,4 @@
-"""equalcare_nlp: tag feedback language as fear-state, flow-state or neutral, for group-level listening.
+"""equalcare_nlp: tag feedback language as fear-state, flow-state, neutral or mixed, for group listening.
 
 >>> import equalcare_nlp as eq
 >>> model = eq.load_model()
@@ -9,12 +9,12 @@ array(['flow'], dtype=object)
 from .active import suggest
 from .adapt import AdaptedClassifier, adapt
 from .batch import score_file, score_frame, score_texts
-from .corpora import load_corpus, load_labelled, to_labels
+from .corpora import load_codebook_labels, load_corpus, load_labelled, to_labels
 from .dask_engine import score_dask  # Dask itself is imported only when score_dask is called
 from .evaluation import evaluate
 from .labelled import read_labelled
-from .labels import FEAR, FLOW, LABELS, NEUTRAL, LabelMap, load_label_map
-from .model import Explanation, FearFlowClassifier
+from .labels import CODEBOOK_LABELS, FEAR, FLOW, LABELS, MIXED, NEUTRAL, LabelMap, load_label_map
+from .model import Explanation, FearFlowClassifier, Part
 from .persist import (
     ModelCompatibilityError,
     ModelIntegrityError,
@@ -33,10 +33,12 @@ from .vectors import WordVectors
 __version__ = "0.1.0"
 
 __all__ = [
+    "CODEBOOK_LABELS",
     "FEAR",
     "FLOW",
     "LABELS",
     "MAX_CHARS",
+    "MIXED",
     "NEUTRAL",
     "AdaptedClassifier",
     "Explanation",
@@ -44,11 +46,13 @@ __all__ = [
     "LabelMap",
     "ModelCompatibilityError",
     "ModelIntegrityError",
+    "Part",
     "Preprocessor",
     "WordVectors",
     "adapt",
     "default_model_path",
     "evaluate",
+    "load_codebook_labels",
     "load_corpus",
     "load_label_map",
     "load_labelled",
