@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from equalcare_nlp.corpora import CORPORA, load_corpus, to_labels
+from equalcare_nlp.corpora import CorpusFolders, load_corpus, to_labels, trust_rows
 from equalcare_nlp.labels import CODEBOOK_LABELS, FEAR, FLOW, LABELS
 
 #: Labels of each protocol, in probability-column order; None: continuous.
@@ -94,7 +94,6 @@ TRAIN_SPECS: tuple[TrainSpec, ...] = (
     *(TrainSpec(spec.home, spec.corpus, spec.trust) for spec in EVAL_SPECS if spec.trust),
 )
 TRAIN_CORPORA: tuple[str, ...] = tuple(spec.name for spec in TRAIN_SPECS)
-_FOLDERS = {spec.corpus: spec.folder for spec in EVAL_SPECS}
 
 
 @dataclass(frozen=True)
@@ -140,7 +139,7 @@ def load_training(
     spec = spec if isinstance(spec, TrainSpec) else TrainSpec(spec, spec)
     dataset = _load(spec.corpus, "train", data_dir)
     if spec.without_trust:
-        dataset = dataset.select([i for i, t in enumerate(dataset["trust"]) if t != spec.without_trust])
+        dataset = trust_rows(dataset, spec.without_trust, without=True)
     texts, labels = to_labels(dataset, spec.corpus)
     chosen = sample_positions(len(texts), limit, seed)
     return subset(texts, chosen), subset(labels, chosen)
@@ -148,18 +147,18 @@ def load_training(
 
 def _load(corpus: str, split: str, data_dir: Path, trust: str | None = None):
     """One split of a corpus: the shipped domain corpus, else its folder under ``data_dir``."""
-    source = None if CORPORA[corpus].shipped else data_dir / _FOLDERS[corpus]
+    source = CorpusFolders(data_dir)(corpus)
     if source is not None and not source.is_dir():
         raise FileNotFoundError(f"{source} is not a folder")
     dataset = load_corpus(corpus, split, source)
     if trust:
-        dataset = dataset.select([i for i, value in enumerate(dataset["trust"]) if value == trust])
+        dataset = trust_rows(dataset, trust)
     return dataset
 
 
 def load_texts(corpus: str, split: str, data_dir: Path, limit: int | None = None, seed: int = 0) -> list[str]:
     """The texts of one split of ``corpus`` under ``data_dir``: at most ``limit``, seeded sample, shuffled."""
-    texts = load_corpus(corpus, split, data_dir / _FOLDERS[corpus])["text"]
+    texts = load_corpus(corpus, split, CorpusFolders(data_dir)(corpus))["text"]
     chosen = sample_positions(len(texts), limit, seed)
     return [texts[i] for i in np.random.default_rng(seed).permutation(chosen)]
 

@@ -33,6 +33,7 @@ from sklearn.utils.validation import check_is_fitted
 from .corpora import fingerprint, load_codebook_labels, load_labelled
 from .default_model import balanced_weights
 from .features import ngram_vectorizer
+from .labels import MIXED
 from .linear import log_count_ratios
 from .model import Explanation, FearFlowClassifier, _softmax, readable_feature_names
 from .persist import read_manifest
@@ -346,14 +347,15 @@ class AdaptedClassifier(FearFlowClassifier):
         ]
         explained = sum(w for _, w in terms)
         terms = sorted((t for t in terms if t[1] != 0.0), key=lambda t: -abs(t[1]))[:top]
+        parts = self.parts([text])[0]
         return Explanation(
             text=text,
-            label=str(self.predict([text])[0]),
+            label=MIXED if self.is_mixed(parts) else str(self.classes_[k]),
             probabilities=dict(zip(map(str, self.classes_), _softmax(scores).ravel().tolist(), strict=True)),
             terms=terms,
             bias=float(centred[0, k]) - explained,
             tokens=tokens[0],
-            parts=self.parts([text])[0],
+            parts=parts,
         )
 
 

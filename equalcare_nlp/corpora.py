@@ -228,6 +228,11 @@ def load_codebook_labels(
     return reader(load_corpus(name, split, source))
 
 
+def trust_rows(dataset: datasets.Dataset, trust: str, *, without: bool = False) -> datasets.Dataset:
+    """The NHS comments of one ``trust`` (``without=True``: of every other trust)."""
+    return dataset.select([i for i, value in enumerate(dataset["trust"]) if (value == trust) != without])
+
+
 def nhs_split(text: str) -> str:
     """The split of one NHS comment: a hash of its normalised words, so equal comments share a split.
 
@@ -275,6 +280,18 @@ CORPORA: dict[str, Corpus] = {
         Corpus("domain", None, None, "domain", _read_domain, shipped=True),
     )
 }
+
+
+class CorpusFolders:
+    """The folder of each corpus under ``data_dir`` (None: each loader's default, ``$EQUALCARE_DATA_DIR``)."""
+
+    def __init__(self, data_dir: str | os.PathLike | None = None) -> None:
+        self.data_dir = None if data_dir is None else Path(data_dir)
+
+    def __call__(self, name: str) -> Path | None:
+        if self.data_dir is None or CORPORA[name].shipped:
+            return None
+        return self.data_dir / CORPORA[name].folder
 
 
 def register_corpus(corpus: Corpus) -> None:

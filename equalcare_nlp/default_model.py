@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .corpora import CODEBOOK_READERS, CORPORA, fingerprint, load_corpus, to_labels
+from .corpora import CODEBOOK_READERS, CorpusFolders, fingerprint, load_corpus, to_labels, trust_rows
 from .features import load_lexicons
 from .labels import FEAR, FLOW, LABELS, MIXED, load_label_map
 from .metrics import classification_report, codebook_report, fear_flow_predictions
@@ -202,7 +202,7 @@ def train_default(
     for item in sources:
         dataset = load_corpus(item.name, "train", folders(item.name))
         if without_trust and "trust" in dataset.column_names:
-            dataset = dataset.select([i for i, t in enumerate(dataset["trust"]) if t != without_trust])
+            dataset = trust_rows(dataset, without_trust, without=True)
         texts, labels = CODEBOOK_READERS[item.name](dataset)
         extra.append((item, texts, labels))
         log(
@@ -269,18 +269,6 @@ def train_default(
     return model, metrics
 
 
-class CorpusFolders:
-    """The folder of each corpus under ``data_dir`` (None: each loader's default, ``$EQUALCARE_DATA_DIR``)."""
-
-    def __init__(self, data_dir: str | os.PathLike | None = None) -> None:
-        self.data_dir = None if data_dir is None else Path(data_dir)
-
-    def __call__(self, name: str) -> Path | None:
-        if self.data_dir is None or CORPORA[name].shipped:
-            return None
-        return self.data_dir / CORPORA[name].folder
-
-
 def score_default(
     model: FearFlowClassifier,
     goemotions_test: tuple[list[str], list[str]],
@@ -308,7 +296,7 @@ def score_default(
     nhs = load_corpus("nhs_phase1", "test", folders("nhs_phase1"))
     metrics["nhs_test_fear_vs_flow"] = {}
     for trust in sorted(set(nhs["trust"])):
-        part = nhs.select([k for k, value in enumerate(nhs["trust"]) if value == trust])
+        part = trust_rows(nhs, trust)
         nhs_texts, nhs_labels = to_labels(part, "nhs_phase1")
         predicted = fear_flow_predictions(model.predict_proba(nhs_texts), model.classes_)
         report = classification_report(nhs_labels, predicted, [FEAR, FLOW])
@@ -409,7 +397,7 @@ ranking or monitoring individual staff or service users, and not as a clinical o
 
 ## Model
 spaCy preprocessing (blank English tokenizer, lookup lemmas, placeholders, negation scope, which also
-opens after "used to", "would have", "could have", "should have" and "if only") -> features: sublinear
+opens after "used to", "would have", "should have" and "if only") -> features: sublinear
 TF-IDF word 1-2-grams; valence-lexicon scores (VADER's MIT-licensed lexicon and our own workplace,
 command-and-control and care lexicon, negation-aware); the unit-length sum of static word vectors
 distilled from all-MiniLM-L6-v2 (Apache-2.0; 128 PCA dimensions, `data/vectors/`) -> logistic

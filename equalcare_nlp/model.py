@@ -69,7 +69,7 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
         (``None`` keeps the raw logistic regression probabilities).
     max_chars : texts are truncated to this many characters.
     max_iter : solver iterations.
-    counterfactual_scope : read "used to", "would have", "could have", "should have" and "if only"
+    counterfactual_scope : read "used to", "would have", "should have" and "if only"
         as opening a negation-like scope (codebook rule 6).
     contrast_weight : scale of the lexicon scores of the tokens after a contrast word ("but",
         "however", ...; 0 turns them off), so the writer's point can outweigh a courtesy.
@@ -213,7 +213,9 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
 
     def parts(self, X: Iterable[str]) -> list[list[Part]]:  # noqa: N803
         """Each text's parts (:func:`~equalcare_nlp.sentences.split_sentences`) with their scores."""
-        pieces = [split_sentences(text) for text in _check_texts(X)]
+        return self._scored_parts([split_sentences(text) for text in _check_texts(X)])
+
+    def _scored_parts(self, pieces: list[list[str]]) -> list[list[Part]]:
         flat = [piece for text_pieces in pieces for piece in text_pieces]
         proba = self.predict_proba(flat) if flat else np.zeros((0, len(self.classes_)))
         names = [str(label) for label in self.classes_]
@@ -237,8 +239,9 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
         classes = list(self.classes_)
         if self.mixed_threshold is None or FEAR not in classes or FLOW not in classes:
             return out
-        several = [i for i, text in enumerate(X) if len(split_sentences(text)) > 1]
-        for i, text_parts in zip(several, self.parts([X[i] for i in several]), strict=True):
+        pieces = [split_sentences(text) for text in X]
+        several = [i for i, text_pieces in enumerate(pieces) if len(text_pieces) > 1]
+        for i, text_parts in zip(several, self._scored_parts([pieces[i] for i in several]), strict=True):
             out[i] = self.is_mixed(text_parts)
         return out
 
@@ -270,14 +273,15 @@ class FearFlowClassifier(ClassifierMixin, BaseEstimator):
         k = int(np.argmax(scores))
         names, contributions = self._contributions(tokens, row, centred[k])
         order = np.argsort(-np.abs(contributions), kind="stable")[:top]
+        parts = self.parts([text])[0]
         return Explanation(
             text=text,
-            label=str(self.predict([text])[0]),
+            label=MIXED if self.is_mixed(parts) else str(self.classes_[k]),
             probabilities=dict(zip(map(str, self.classes_), _softmax(scores).ravel().tolist(), strict=True)),
             terms=[(str(names[i]), float(contributions[i])) for i in order],
             bias=float(intercept[k] - intercept.mean()),
             tokens=tokens,
-            parts=self.parts([text])[0],
+            parts=parts,
         )
 
     def _contributions(self, tokens: list[str], row, coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -66,9 +66,8 @@ NEGATORS = frozenset(
 )
 #: Two-word openers of a counterfactual or past scope, as (previous norm, norm): read like negation
 #: (codebook rule 6), since "used to love this job" is a loss and "would have been nice" an unmet need.
-COUNTERFACTUAL_OPENERS = frozenset(
-    {("use", "to"), ("would", "have"), ("could", "have"), ("should", "have"), ("if", "only")}
-)
+#: "could have" is not among them: the lemmatiser reads "could" as "can", and "can have" is no opener.
+COUNTERFACTUAL_OPENERS = frozenset({("use", "to"), ("would", "have"), ("should", "have"), ("if", "only")})
 BOUNDARY_WORDS = frozenset(
     {"but", "and", "or", "so", "because", "however", "although", "though", "yet", "while"}
 )

@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.systems import Vader
 from equalcare_nlp import load_model
-from equalcare_nlp.corpora import load_corpus, to_labels
+from equalcare_nlp.corpora import load_corpus, to_labels, trust_rows
 from equalcare_nlp.default_model import domain_check
 from equalcare_nlp.labels import LABELS
 from equalcare_nlp.metrics import classification_report, codebook_report, fear_flow_predictions
@@ -79,7 +79,7 @@ def test_default_model_reads_the_frozen_domain_test_better_than_vader_and_report
 def test_default_model_beats_vader_on_every_nhs_trust(model, real_data_dir):
     test = load_corpus("nhs_phase1", "test", real_data_dir / "nhs_phase1")
     for trust in sorted(set(test["trust"])):
-        part = test.select([i for i, t in enumerate(test["trust"]) if t == trust])
+        part = trust_rows(test, trust)
         texts, labels = to_labels(part, "nhs_phase1")
         ours = fear_flow_predictions(model.predict_proba(texts), model.classes_)
         vader = Vader().predict(texts, "two").labels
