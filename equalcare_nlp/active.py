@@ -18,7 +18,7 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 
 from .features import ngram_vectorizer
-from .model import FearFlowClassifier
+from .text_classifier import LinearTextClassifier
 
 #: Texts at least this similar (cosine over TF-IDF n-grams) count as near-duplicates.
 NEAR_DUPLICATE = 0.8
@@ -56,7 +56,7 @@ def uncertainty(proba: np.ndarray, classes: Sequence[str], labels: Sequence[str]
 
 
 def suggest(
-    model: FearFlowClassifier,
+    model: LinearTextClassifier,
     texts: Sequence[str],
     n: int,
     *,

@@ -31,11 +31,11 @@ import pandas as pd
 
 from . import tables
 from .labels import CODEBOOK_LABELS, FEAR, FLOW, LABELS, MIXED
-from .model import FearFlowClassifier
 from .persist import load_model
 from .progress import Progress
 from .redact import name_recognizer, redact
 from .tables import Chunk, TableWarning
+from .text_classifier import LinearTextClassifier
 
 #: Columns added to every output row, after the input columns.
 SCORE_COLUMNS = ("label", *(f"p_{label}" for label in LABELS), "status")
@@ -64,7 +64,7 @@ class ScoreOptions:
 class ChunkScorer:
     """Scores lists of texts with one model; one instance lives in each worker process."""
 
-    def __init__(self, model: FearFlowClassifier, options: ScoreOptions = ScoreOptions()):
+    def __init__(self, model: LinearTextClassifier, options: ScoreOptions = ScoreOptions()):
         self.model = model
         self.options = options
         self._names = _recognizer(options.names) if options.redact else None
@@ -134,7 +134,7 @@ def _terms_text(explanation) -> str:
 _WORKER: ChunkScorer | None = None
 
 
-def _init_worker(model: FearFlowClassifier, options: ScoreOptions) -> None:
+def _init_worker(model: LinearTextClassifier, options: ScoreOptions) -> None:
     global _WORKER
     _WORKER = ChunkScorer(model, options)
 
@@ -143,9 +143,9 @@ def _score_in_worker(texts: list[str]) -> dict[str, Any]:
     return _WORKER(texts)
 
 
-def _as_model(model: FearFlowClassifier | str | os.PathLike | None) -> FearFlowClassifier:
+def _as_model(model: LinearTextClassifier | str | os.PathLike | None) -> LinearTextClassifier:
     """A fitted model as given, or loaded (and verified) from its folder; None is the shipped model."""
-    return model if isinstance(model, FearFlowClassifier) else load_model(model)
+    return model if isinstance(model, LinearTextClassifier) else load_model(model)
 
 
 # -- rows -> statuses and texts ---------------------------------------------------------------
@@ -243,7 +243,7 @@ def _assemble(
 def _scored_chunks(
     chunks: Iterable[Chunk],
     column: int,
-    model: FearFlowClassifier,
+    model: LinearTextClassifier,
     options: ScoreOptions,
     jobs: int,
     prefix: str,
@@ -342,7 +342,7 @@ def score_frame(
     frame: pd.DataFrame,
     text_column: str | None = None,
     *,
-    model: FearFlowClassifier | str | os.PathLike | None = None,
+    model: LinearTextClassifier | str | os.PathLike | None = None,
     explain: int = 0,
     sentences: bool = False,
     redact: bool = False,
@@ -373,7 +373,7 @@ def score_frame(
 def score_texts(
     texts: Iterable[Any],
     *,
-    model: FearFlowClassifier | str | os.PathLike | None = None,
+    model: LinearTextClassifier | str | os.PathLike | None = None,
     explain: int = 0,
     sentences: bool = False,
     redact: bool = False,
@@ -441,7 +441,7 @@ def score_file(
     output: str | os.PathLike | None = None,
     *,
     text_column: str | None = None,
-    model: FearFlowClassifier | str | os.PathLike | None = None,
+    model: LinearTextClassifier | str | os.PathLike | None = None,
     input_format: str | None = None,
     output_format: str | None = None,
     delimiter: str | None = None,

@@ -6,7 +6,7 @@ them on a Dask cluster (an existing scheduler, or a ``LocalCluster`` it starts a
 writes a folder of partitioned Parquet or CSV. Dask is an optional extra
 (``pip install equalcare-nlp[dask]``): it is imported here, inside the functions, only.
 
-How the model reaches the workers: the saved model's bytes (manifest and ``model.joblib``) go
+How the model reaches the workers: the saved model's bytes (its manifest and data files) go
 into the task graph once, as a single key that every partition task depends on, instead of a
 pickled model inside each task. Dask sends that key's data to each worker once (peer to peer)
 and keeps it there, and it survives worker loss: a restarted worker fetches it again or Dask
@@ -14,15 +14,13 @@ recomputes it from the graph. We chose bytes over a folder path because workers 
 YARN or HPC rarely share the client's disk, and over ``client.scatter(broadcast=True)`` because
 a graph key works with any scheduler and is rebuilt if every worker holding it dies. Each worker
 process writes the bytes to a private temporary folder and loads them with
-:func:`~equalcare_nlp.persist.load_model` with the expected SHA-256, so the digest and the library
-versions are verified on the worker before anything is unpickled, once per process (a cache
-keyed by digest).
+:func:`~equalcare_nlp.persist.load_model` with the expected model digest, so every file is
+verified on the worker before it is read, once per process (a cache keyed by digest).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 import threading
@@ -38,15 +36,15 @@ import pandas as pd
 
 from . import tables
 from .batch import DEFAULT_CHUNK_SIZE, BatchSummary, resolve_text_column, score_frame
-from .model import FearFlowClassifier
 from .persist import (
     MANIFEST_FILE,
-    MODEL_FILE,
     default_model_path,
     load_model,
+    model_digest,
     read_manifest,
     save_model,
 )
+from .text_classifier import LinearTextClassifier
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -61,40 +59,38 @@ DEFAULT_BLOCKSIZE = "16MB"
 # -- the model, shipped as bytes and verified on each worker ----------------------------------
 @dataclass(frozen=True)
 class ModelPayload:
-    """A saved model as bytes (manifest and model file) with the SHA-256 each worker must find."""
+    """A saved model's files as bytes (manifest and the files it lists) with the model digest."""
 
-    manifest: bytes
-    model: bytes
+    files: dict[str, bytes]
     sha256: str
 
     @classmethod
     def read(cls, folder: str | os.PathLike) -> ModelPayload:
-        """The bytes of the saved model in ``folder`` and the digest its manifest records."""
-        manifest = read_manifest(folder)
-        data = (Path(folder) / manifest.get("model_file", MODEL_FILE)).read_bytes()
-        return cls((Path(folder) / MANIFEST_FILE).read_bytes(), data, manifest["sha256"])
+        """The bytes of the saved model in ``folder`` and its model digest."""
+        names = [MANIFEST_FILE, *read_manifest(folder).get("files", {})]
+        files = {Path(name).name: (Path(folder) / Path(name).name).read_bytes() for name in names}
+        return cls(files, model_digest(folder))
 
-    def load(self) -> FearFlowClassifier:
-        """The model, loaded by :func:`load_model` (digest and versions checked) from a private copy."""
-        name = Path(json.loads(self.manifest).get("model_file", MODEL_FILE)).name
+    def load(self) -> LinearTextClassifier:
+        """The model, loaded by :func:`load_model` (every digest checked) from a private copy."""
         with tempfile.TemporaryDirectory(prefix="equalcare-model-") as folder:
-            Path(folder, MANIFEST_FILE).write_bytes(self.manifest)
-            Path(folder, name).write_bytes(self.model)
+            for name, data in self.files.items():
+                Path(folder, name).write_bytes(data)
             return load_model(folder, sha256=self.sha256)
 
 
 def model_payload(
-    model: FearFlowClassifier | str | os.PathLike | None = None, sha256: str | None = None
-) -> tuple[FearFlowClassifier, ModelPayload]:
+    model: LinearTextClassifier | str | os.PathLike | None = None, sha256: str | None = None
+) -> tuple[LinearTextClassifier, ModelPayload]:
     """The model, verified here by :func:`load_model` (None: the shipped one), and its bytes to ship."""
-    if isinstance(model, FearFlowClassifier):
+    if isinstance(model, LinearTextClassifier):
         with tempfile.TemporaryDirectory(prefix="equalcare-model-") as folder:
             return model, ModelPayload.read(save_model(model, folder))
     folder = Path(model) if model is not None else default_model_path()
-    return load_model(folder, sha256=sha256), ModelPayload.read(folder)
+    return load_model(model, sha256=sha256), ModelPayload.read(folder)
 
 
-_MODELS: dict[str, FearFlowClassifier] = {}
+_MODELS: dict[str, LinearTextClassifier] = {}
 # Scoring is serialised within a worker process: the preprocessor's caches are not thread-safe,
 # and the work holds the GIL anyway, so give workers one thread each and scale with processes.
 _LOCK = threading.Lock()
@@ -134,7 +130,7 @@ def score_dask(
     ddf: dd.DataFrame,
     text_column: str | None = None,
     *,
-    model: FearFlowClassifier | str | os.PathLike | None = None,
+    model: LinearTextClassifier | str | os.PathLike | None = None,
     sha256: str | None = None,
     explain: int = 0,
     sentences: bool = False,
@@ -279,7 +275,7 @@ def score_files(
     output: str | os.PathLike,
     *,
     text_column: str | None = None,
-    model: FearFlowClassifier | str | os.PathLike | None = None,
+    model: LinearTextClassifier | str | os.PathLike | None = None,
     sha256: str | None = None,
     input_format: str | None = None,
     output_format: str | None = None,

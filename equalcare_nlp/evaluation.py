@@ -9,10 +9,10 @@ import numpy as np
 
 from .labels import LABELS, NEUTRAL
 from .metrics import classification_report, fear_flow_predictions
-from .model import FearFlowClassifier
+from .text_classifier import LinearTextClassifier
 
 
-def evaluate(model: FearFlowClassifier, texts: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
+def evaluate(model: LinearTextClassifier, texts: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
     """Macro-F1, accuracy, per-label P/R/F1, confusion matrix and calibration error of ``model``.
 
     Data without any ``neutral`` example is scored fear vs flow (whichever of the two is more

@@ -1,34 +1,46 @@
-"""Save and load models: a folder with ``model.joblib``, ``manifest.json`` and ``MODEL_CARD.md``.
+"""Save and load models as data: a folder of JSON and numeric arrays that loading cannot run.
 
-Loading a joblib (pickle) file runs code, so :func:`load_model` reads the manifest first and
-refuses to unpickle a ``model.joblib`` whose SHA-256 differs from the manifest's (or from the
-``sha256`` the caller got from someone they trust), or that was written by incompatible
-versions of the package or scikit-learn.
+A saved model (format 2) is ``manifest.json`` (versions, training record, the SHA-256 of every
+other file), ``model.json`` (what the model is: types, parameters, which array holds what),
+``arrays.npz`` (weights, vocabularies, tables; read with ``allow_pickle=False``) and
+``MODEL_CARD.md``. Loading reads data only (:mod:`equalcare_nlp.model_format`), so a folder from
+a stranger can at worst hold a bad model, never run code. The folder's own digests catch
+accidents; the **model digest** (:func:`model_digest`, the SHA-256 of ``manifest.json``, which
+covers every file through its digests) is what a user pins with ``sha256=`` / ``--sha256`` when
+they got it from someone they trust. The shipped default is checked against a digest written in
+this module, not in its folder. Format-1 folders (pickles) are refused; :func:`convert_model`
+turns one into format 2 only when told the pickle is trusted.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import platform
 import tempfile
+import zipfile
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import joblib
+import numpy as np
 
-from .model import FearFlowClassifier
+from .model_format import ModelFormatError, model_data, model_from_data
 from .resources import resource_path
+from .text_classifier import LinearTextClassifier
 
-MODEL_FILE = "model.joblib"
 MANIFEST_FILE = "manifest.json"
+DESCRIPTION_FILE = "model.json"
+ARRAYS_FILE = "arrays.npz"
 CARD_FILE = "MODEL_CARD.md"
-#: Bumped when the saved layout changes incompatibly.
-FORMAT_VERSION = 1
-#: Libraries whose version is recorded; those in ``_MUST_MATCH`` must match on load (major.minor).
+#: Bumped when the saved layout changes incompatibly (1: a joblib pickle; 2: data only).
+FORMAT_VERSION = 2
+#: The model digest of the shipped default (``models/default``), kept apart from its folder.
+DEFAULT_MODEL_SHA256 = "be66ccfc249e4b6e852454e614e1ea8c9acfb736c6464848659caeb8eca5957e"
+#: Libraries whose version is recorded in the manifest (informative: loading needs none of them to match).
 _RECORDED = (
     "equalcare-nlp",
     "scikit-learn",
@@ -37,17 +49,17 @@ _RECORDED = (
     "spacy",
     "spacy-lookups-data",
     "vaderSentiment",
-    "joblib",
 )
-_MUST_MATCH = ("scikit-learn",)
+#: The array file's members are ``<key>.npy``; a loaded model has at most this many.
+_MAX_ARRAYS = 10_000
 
 
 class ModelIntegrityError(RuntimeError):
-    """A model file does not match its manifest (changed after saving, or not ours)."""
+    """A model folder does not match its digests (changed after saving, or not what you expect)."""
 
 
 class ModelCompatibilityError(RuntimeError):
-    """A model was saved by versions this installation cannot load safely."""
+    """A model folder is in a format this package does not load."""
 
 
 def versions() -> dict[str, str | None]:
@@ -70,8 +82,14 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
+def model_digest(path: str | os.PathLike | None = None) -> str:
+    """The model digest of a saved folder (None: the shipped default): SHA-256 of its manifest."""
+    folder = Path(path) if path is not None else default_model_path()
+    return file_sha256(folder / MANIFEST_FILE)
+
+
 def save_model(
-    model: FearFlowClassifier,
+    model: LinearTextClassifier,
     path: str | os.PathLike,
     *,
     training: dict[str, Any] | None = None,
@@ -81,29 +99,29 @@ def save_model(
     """Write ``model`` to folder ``path`` with its manifest (and model card, if given).
 
     ``training`` describes the training data (corpus, split, size, fingerprint, label map);
-    ``metrics`` holds evaluation results. Files are written to temporary names and renamed,
-    so an interrupted save never leaves a folder that looks complete.
+    ``metrics`` holds evaluation results. Each file is written to a temporary name and renamed,
+    the manifest last, so an interrupted save never leaves a folder that loads.
     """
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
-    model_file = folder / MODEL_FILE
-    _atomic_write(model_file, lambda tmp: joblib.dump(model, tmp, compress=3))
+    description, arrays = model_data(model)
+    _atomic_write(folder / ARRAYS_FILE, lambda tmp: _write_arrays(tmp, arrays))
+    _atomic_write(folder / DESCRIPTION_FILE, lambda tmp: _write_text(tmp, json.dumps(description, indent=1)))
+    files = [ARRAYS_FILE, DESCRIPTION_FILE]
+    if card is not None:
+        _atomic_write(folder / CARD_FILE, lambda tmp: _write_text(tmp, card))
+        files.append(CARD_FILE)
     manifest = {
         "format_version": FORMAT_VERSION,
-        "model_file": MODEL_FILE,
-        "sha256": file_sha256(model_file),
+        "files": {name: file_sha256(folder / name) for name in files},
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "labels": [str(c) for c in model.classes_],
-        "params": {k: _jsonable(v) for k, v in model.get_params().items()},
+        "params": {k: _jsonable(v) for k, v in model.get_params(deep=False).items() if k != "base"},
         "versions": versions(),
         "training": training or {},
         "metrics": metrics or {},
     }
-    _atomic_write(
-        folder / MANIFEST_FILE, lambda tmp: Path(tmp).write_text(json.dumps(manifest, indent=2) + "\n")
-    )
-    if card is not None:
-        _atomic_write(folder / CARD_FILE, lambda tmp: Path(tmp).write_text(card, encoding="utf-8"))
+    _atomic_write(folder / MANIFEST_FILE, lambda tmp: _write_text(tmp, json.dumps(manifest, indent=2)))
     return folder
 
 
@@ -112,7 +130,13 @@ def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
     manifest_file = Path(path) / MANIFEST_FILE
     if not manifest_file.is_file():
         raise FileNotFoundError(f"{path} is not a saved equalcare_nlp model: no {MANIFEST_FILE}")
-    return json.loads(manifest_file.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelIntegrityError(f"{manifest_file} is not a JSON manifest: {error}") from error
+    if not isinstance(manifest, dict):
+        raise ModelIntegrityError(f"{manifest_file} is not a JSON object")
+    return manifest
 
 
 def default_model_path() -> Path:
@@ -120,49 +144,137 @@ def default_model_path() -> Path:
     return resource_path("models", "default")
 
 
-def load_model(path: str | os.PathLike | None = None, *, sha256: str | None = None) -> FearFlowClassifier:
+def load_model(path: str | os.PathLike | None = None, *, sha256: str | None = None) -> LinearTextClassifier:
     """Load a saved model (the shipped default when ``path`` is None), verifying it first.
 
-    Raises :class:`ModelIntegrityError` when the model file's digest differs from the
-    manifest's or from ``sha256``, and :class:`ModelCompatibilityError` when it was saved by
-    an incompatible format or scikit-learn version. Nothing is unpickled before both checks.
+    Raises :class:`ModelIntegrityError` when the model digest differs from ``sha256`` (or, for
+    the default, from :data:`DEFAULT_MODEL_SHA256`), when a file differs from its digest in the
+    manifest or a file has none, or when the files do not describe a model; raises
+    :class:`ModelCompatibilityError` for another format (a format-1 pickle folder says how to
+    convert it). Nothing read can run code.
     """
     folder = Path(path) if path is not None else default_model_path()
+    expected = sha256 if sha256 is not None or path is not None else DEFAULT_MODEL_SHA256
     manifest = read_manifest(folder)
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise ModelCompatibilityError(
-            f"{folder}: model format {manifest.get('format_version')!r}, this package reads "
-            f"format {FORMAT_VERSION}; retrain the model with this version"
-        )
-    model_file = folder / manifest.get("model_file", MODEL_FILE)
-    if model_file.parent.resolve() != folder.resolve():
-        raise ModelIntegrityError(f"{folder}: manifest points outside the model folder: {model_file}")
-    actual = file_sha256(model_file)
-    for expected, source in ((manifest.get("sha256"), "its manifest"), (sha256, "the sha256 you gave")):
-        if expected is not None and actual != expected:
-            raise ModelIntegrityError(
-                f"{model_file} has SHA-256 {actual}, but {source} says {expected}: the file was "
-                "changed after it was saved (or is not the model you expect); refusing to load it"
+    if expected is not None:
+        actual = model_digest(folder)
+        if actual != expected.strip().lower():
+            source = (
+                "the sha256 you gave" if sha256 is not None else "the package's record of its default model"
             )
-    _check_versions(folder, manifest.get("versions", {}))
-    model = joblib.load(model_file)
-    if not isinstance(model, FearFlowClassifier):
-        raise ModelIntegrityError(f"{model_file} holds a {type(model).__name__}, not a FearFlowClassifier")
+            raise ModelIntegrityError(
+                f"{folder} has model digest {actual}, but {source} says {expected}: it is not the model "
+                "you expect (or was changed after it was saved); refusing to load it"
+            )
+    _check_format(folder, manifest)
+    _check_files(folder, manifest)
+    try:
+        description = json.loads((folder / DESCRIPTION_FILE).read_text(encoding="utf-8"))
+        model = model_from_data(description, _read_arrays(folder / ARRAYS_FILE))
+    except (ModelFormatError, UnicodeDecodeError, json.JSONDecodeError, zipfile.BadZipFile) as error:
+        raise ModelIntegrityError(f"{folder} does not hold a model this package can read: {error}") from error
     return model
 
 
-def _check_versions(folder: Path, saved: dict[str, str | None]) -> None:
-    installed = versions()
-    for name in _MUST_MATCH:
-        if _minor(saved.get(name)) != _minor(installed.get(name)):
-            raise ModelCompatibilityError(
-                f"{folder} was saved with {name} {saved.get(name)}, but {installed.get(name)} is "
-                f"installed; install {name}=={saved.get(name)} or retrain the model"
+def _check_format(folder: Path, manifest: dict[str, Any]) -> None:
+    found = manifest.get("format_version")
+    if found == 1:
+        raise ModelCompatibilityError(
+            f"{folder} is a format-1 model: a pickle, which can run any code when opened, so this "
+            "version does not open it. If you trust where it came from, convert it once with "
+            f"`equalcare convert {folder} NEW_FOLDER --trust-pickle` (needs scikit-learn 1.9, which "
+            "wrote it), or retrain it"
+        )
+    if found != FORMAT_VERSION:
+        raise ModelCompatibilityError(
+            f"{folder}: model format {found!r}; this package reads format {FORMAT_VERSION}. Upgrade "
+            "equalcare-nlp, or retrain the model with this version"
+        )
+
+
+def _check_files(folder: Path, manifest: dict[str, Any]) -> None:
+    """Every file the model needs has a digest in the manifest, and every listed file matches it."""
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        raise ModelIntegrityError(f"{folder}/{MANIFEST_FILE} lists no file digests; refusing to load it")
+    for name in (DESCRIPTION_FILE, ARRAYS_FILE):
+        if name not in files:
+            raise ModelIntegrityError(
+                f"{folder}/{MANIFEST_FILE} has no digest for {name}; refusing to load it"
+            )
+    for name, expected in files.items():
+        if Path(name).name != name or name in (".", ".."):
+            raise ModelIntegrityError(f"{folder}/{MANIFEST_FILE} lists a file outside the folder: {name!r}")
+        file = folder / name
+        if not file.is_file():
+            raise ModelIntegrityError(f"{folder} is incomplete: {name} is missing")
+        actual = file_sha256(file)
+        if actual != expected:
+            raise ModelIntegrityError(
+                f"{file} has SHA-256 {actual}, but the manifest says {expected}: the file was changed "
+                "after it was saved; refusing to load it"
             )
 
 
-def _minor(version: str | None) -> tuple[str, ...] | None:
-    return tuple(version.split(".")[:2]) if version else None
+def convert_model(old: str | os.PathLike, new: str | os.PathLike, *, trust_pickle: bool = False) -> Path:
+    """Rewrite a format-1 (joblib pickle) model folder as a format-2 folder at ``new``.
+
+    Opening the pickle runs whatever code it holds, so this refuses unless ``trust_pickle`` is
+    True: say so only for a model whose source you trust. The pickle must match the digest in
+    its manifest, and must hold one of the package's classifiers.
+    """
+    old, new = Path(old), Path(new)
+    manifest = read_manifest(old)
+    if manifest.get("format_version") != 1:
+        raise ModelCompatibilityError(
+            f"{old} is not a format-1 model (format {manifest.get('format_version')!r})"
+        )
+    if not trust_pickle:
+        raise PermissionError(
+            f"{old} holds a pickle, which runs code when opened; convert it only if you trust its "
+            "source, with trust_pickle=True (`--trust-pickle`)"
+        )
+    if new.resolve() == old.resolve():
+        raise ValueError("convert writes a new folder: give a NEW path, not the old model's folder")
+    pickle_file = old / Path(manifest.get("model_file", "model.joblib")).name
+    if manifest.get("sha256") != file_sha256(pickle_file):
+        raise ModelIntegrityError(f"{pickle_file} does not match its manifest's sha256; refusing to open it")
+    import joblib  # the one place a pickle is ever opened
+
+    model = joblib.load(pickle_file)
+    if not isinstance(model, LinearTextClassifier):
+        raise ModelIntegrityError(
+            f"{pickle_file} holds a {type(model).__name__}, not a model of this package"
+        )
+    card = old / CARD_FILE
+    return save_model(
+        model,
+        new,
+        training=manifest.get("training"),
+        metrics=manifest.get("metrics"),
+        card=card.read_text(encoding="utf-8") if card.is_file() else None,
+    )
+
+
+def _write_arrays(path: str, arrays: dict[str, np.ndarray]) -> None:
+    with open(path, "wb") as handle:
+        np.savez_compressed(handle, **arrays)
+
+
+def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """Every array of an ``.npz`` file, with object (pickled) arrays refused."""
+    data = path.read_bytes()
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+            if len(archive.files) > _MAX_ARRAYS:
+                raise ModelFormatError(f"{path.name} holds {len(archive.files)} arrays")
+            return {key: archive[key] for key in archive.files}
+    except ValueError as error:  # an object array: numpy refuses to unpickle it
+        raise ModelFormatError(f"{path.name}: {error}") from error
+
+
+def _write_text(path: str, text: str) -> None:
+    Path(path).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
 
 
 def _atomic_write(target: Path, write) -> None:

@@ -21,9 +21,9 @@ from scipy import sparse
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .labels import CODEBOOK_LABELS, FEAR, FLOW
-from .model import FearFlowClassifier
 from .preprocess import NEG_PREFIX
 from .suppression import suppress
+from .text_classifier import LinearTextClassifier, LinearView
 
 #: z for a two-sided 95% interval.
 Z95 = NormalDist().inv_cdf(0.975)
@@ -154,7 +154,7 @@ def build_report(
     period: str = "month",
     min_group_size: int = 5,
     text_column: str | None = None,
-    model: FearFlowClassifier | None = None,
+    model: LinearTextClassifier | None = None,
 ) -> Report:
     """Summarise a scored table by ``group_by`` (and by ``period`` of ``time_column``).
 
@@ -227,30 +227,29 @@ def _add_trends(
         }
 
 
-def _term(name: str) -> str | None:
-    """The word n-gram a feature name stands for, or ``None`` for a feature not worth showing
-    (a lexicon score, a word-vector dimension, a placeholder or stop words only). An adapted
-    model's correction (``adapted:`` prefix) shares its n-gram with the base's."""
-    name = name.removeprefix("adapted:")
-    words = name.removeprefix(NEG_PREFIX).replace(" " + NEG_PREFIX, " ").split()
-    if name.startswith(("lexicon:", "vectors:")) or "<" in name or not _WORD.search(name):
+def _shown_term(term: str, kind: str) -> str | None:
+    """The word n-gram a feature column stands for, or ``None`` for a column not worth showing
+    (a lexicon score, a word-vector dimension, a placeholder or stop words only)."""
+    words = term.removeprefix(NEG_PREFIX).replace(" " + NEG_PREFIX, " ").split()
+    if kind != "ngram" or "<" in term or not _WORD.search(term):
         return None
-    return None if all(w in STOP_WORDS for w in words) else name
+    return None if all(w in STOP_WORDS for w in words) else term
 
 
-def _term_matrix(names: np.ndarray) -> tuple[sparse.csr_matrix, list[str]]:
-    """A 0/1 matrix summing the feature columns of each shown term, and the terms in its column order."""
-    terms = [_term(str(n)) for n in names]
+def _term_matrix(view: LinearView) -> tuple[sparse.csr_matrix, list[str]]:
+    """A 0/1 matrix summing the feature columns of each shown term (an adapted model's correction
+    shares its n-gram with the base's), and the terms in its column order."""
+    terms = [_shown_term(str(t), k) for t, k in zip(view.terms, view.kinds, strict=True)]
     shown = sorted({t for t in terms if t is not None})
     column = {t: j for j, t in enumerate(shown)}
     rows = [i for i, t in enumerate(terms) if t is not None]
     cols = [column[terms[i]] for i in rows]
-    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(names), len(shown)))
+    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(terms), len(shown)))
     return matrix, shown
 
 
 def distinguishing_terms(
-    model: FearFlowClassifier,
+    model: LinearTextClassifier,
     texts: list[str],
     groups: pd.Series,
     labels: pd.Series,
@@ -261,16 +260,16 @@ def distinguishing_terms(
     """Per shown group, the model terms that most mark its fear-state and flow-state comments.
 
     A term's weight in a comment is its exact contribution to that label in the model's linear
-    explanation (:meth:`FearFlowClassifier.explain`). For the comments labelled ``fear`` (or
+    explanation (:meth:`LinearTextClassifier.explain`). For the comments labelled ``fear`` (or
     ``flow``), a term scores its summed contribution per comment of the group minus the same in
     all other groups, so terms everyone uses rank below the ones that set a group apart. Only
     n-gram terms found in at least ``min_comments`` of the group's comments of that label are
     listed, so no single comment can be quoted.
     """
-    features = model.features_.transform(model.tokens(texts)).tocsr()
-    coef, _ = model.weights()  # exact linear weights, as explain() uses them
-    centred = coef - coef.mean(axis=0)
-    to_terms, names = _term_matrix(model.feature_names())
+    view = model.linear_view()  # exact linear weights, as explain() uses them
+    features = view.features(model.tokens(texts)).tocsr()
+    centred = view.coef - view.coef.mean(axis=0)
+    to_terms, names = _term_matrix(view)
     present = ((features != 0).astype(np.int64) @ to_terms > 0).astype(np.int64).tocsr()
     group_values = groups.to_numpy()
     label_values = labels.astype(str).to_numpy()

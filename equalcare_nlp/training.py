@@ -22,18 +22,25 @@ from .corpora import fingerprint
 from .evaluation import confusion_table, evaluate, score_predictions
 from .labelled import LabelledData
 from .model import FearFlowClassifier
-from .persist import default_model_path, file_sha256, load_model, read_manifest, save_model
+from .persist import default_model_path, load_model, model_digest, read_manifest, save_model
+from .text_classifier import LinearTextClassifier
 
 #: Folds of the cross-validation estimate (fewer when a label has fewer examples).
 CV_FOLDS = 5
 
 
-def resolve_base(base: str | os.PathLike | None) -> tuple[FearFlowClassifier | None, Path | None]:
-    """``"default"`` (the shipped model), ``"none"``/None (train from scratch) or a model folder."""
+def resolve_base(
+    base: str | os.PathLike | None, sha256: str | None = None
+) -> tuple[LinearTextClassifier | None, Path | None]:
+    """``"default"`` (the shipped model), ``"none"``/None (train from scratch) or a model folder,
+    checked against the model digest ``sha256`` when given."""
     if base is None or str(base) == "none":
+        if sha256 is not None:
+            raise ValueError("a base model digest was given, but no base model (base='none')")
         return None, None
-    folder = default_model_path() if str(base) == "default" else Path(base)
-    return load_model(folder), folder
+    if str(base) == "default":
+        return load_model(None, sha256=sha256), default_model_path()
+    return load_model(base, sha256=sha256), Path(base)
 
 
 def train(
@@ -43,9 +50,12 @@ def train(
     method: str = "offset",
     cv: int = CV_FOLDS,
     seed: int = 0,
+    base_sha256: str | None = None,
     **params: Any,
-) -> tuple[FearFlowClassifier, dict[str, Any]]:
+) -> tuple[LinearTextClassifier, dict[str, Any]]:
     """Fit a model on ``data`` and report how well the recipe generalises (``cv``-fold).
+
+    ``base_sha256`` pins the base model's digest (:func:`~equalcare_nlp.persist.model_digest`).
 
     With a ``base`` the model is adapted (:func:`equalcare_nlp.adapt.adapt`; ``method`` as
     there: ``"offset"`` by default, ``"refit"`` on the base's own training corpus); with
@@ -53,7 +63,7 @@ def train(
     """
     if len(set(data.labels)) < 2:
         raise ValueError(f"Need at least two distinct labels to train, got {dict(Counter(data.labels))}")
-    base_model, base_folder = resolve_base(base)
+    base_model, base_folder = resolve_base(base, base_sha256)
     base_data = None
     if base_model is not None and method == "refit":
         base_data = base_training_data(base_folder)
@@ -64,7 +74,7 @@ def train(
             )
     used = "scratch" if base_model is None else method
 
-    def fit(texts: list[str], labels: list[str]) -> FearFlowClassifier:
+    def fit(texts: list[str], labels: list[str]) -> LinearTextClassifier:
         if base_model is None:
             return FearFlowClassifier(**params).fit(texts, labels)
         return adapt(base_model, texts, labels, method=used, base_data=base_data, **params)
@@ -74,7 +84,7 @@ def train(
     if base_model is not None:
         report["base"] = {
             "path": str(base_folder),
-            "sha256": file_sha256(base_folder / read_manifest(base_folder)["model_file"]),
+            "sha256": model_digest(base_folder),
             "created": read_manifest(base_folder).get("created"),
             "score_on_this_data": evaluate(base_model, data.texts, data.labels),
         }
@@ -212,7 +222,7 @@ def train_and_save(
     output: str | os.PathLike,
     base: str | os.PathLike | None = "default",
     **kwargs: Any,
-) -> tuple[FearFlowClassifier, dict[str, Any]]:
+) -> tuple[LinearTextClassifier, dict[str, Any]]:
     """:func:`train`, then save the model with its manifest and model card to ``output``."""
     model, report = train(data, base, **kwargs)
     training = {

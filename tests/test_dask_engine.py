@@ -97,7 +97,8 @@ def test_model_travels_once_and_each_worker_loads_it_once(cluster, csv_files, mo
     payload = ModelPayload.read(model_dir)
     scored = score_dask(read_dask(sorted(map(str, csv_files))), "comment", model=model_dir)
     tasks = dict(scored.__dask_graph__())
-    holding = [key for key, task in tasks.items() if len(pickle.dumps(task)) > len(payload.model)]
+    size = sum(len(data) for data in payload.files.values())
+    holding = [key for key, task in tasks.items() if len(pickle.dumps(task)) > size]
     assert len(holding) == 1 and len(tasks) > scored.npartitions  # one key holds the bytes, tasks refer to it
     scored.compute()
 
@@ -115,7 +116,9 @@ def test_model_digest_is_checked_before_and_on_the_workers(csv_files, model_dir)
     with pytest.raises(ModelIntegrityError, match="the sha256 you gave"):
         score_dask(read_dask(str(csv_files[0])), "comment", model=model_dir, sha256="0" * 64)
     payload = ModelPayload.read(model_dir)
-    tampered = dataclasses.replace(payload, model=payload.model[:-1] + bytes([payload.model[-1] ^ 1]))
+    arrays = payload.files["arrays.npz"]
+    files = payload.files | {"arrays.npz": arrays[:-1] + bytes([arrays[-1] ^ 1])}
+    tampered = dataclasses.replace(payload, files=files)
     with pytest.raises(ModelIntegrityError):
         tampered.load()  # what a worker does with bytes that changed on the way
 

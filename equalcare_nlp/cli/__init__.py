@@ -13,7 +13,17 @@ import sys
 from collections.abc import Sequence
 
 #: Subcommand modules, in the order ``equalcare --help`` lists them.
-COMMANDS = ("score", "explain", "train", "evaluate", "suggest", "redact", "report", "train_default")
+COMMANDS = (
+    "score",
+    "explain",
+    "train",
+    "evaluate",
+    "suggest",
+    "redact",
+    "report",
+    "train_default",
+    "convert",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (ValueError, KeyError, FileNotFoundError, RuntimeError) as error:
+    except (ValueError, KeyError, FileNotFoundError, RuntimeError, PermissionError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"equalcare {args.command}: error: {message}", file=sys.stderr)
         return 2

@@ -6,20 +6,20 @@ import argparse
 import json
 from dataclasses import asdict
 
-from ..persist import load_model
+from .model_options import add_model_arguments, model_from_args
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("explain", help="show the label of a text and the terms behind it")
     parser.add_argument("text", help="the text to explain")
-    parser.add_argument("--model", help="saved model folder (default: the shipped model)")
+    add_model_arguments(parser)
     parser.add_argument("--top", type=int, default=10, help="number of terms to show (default 10)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    explanation = load_model(args.model).explain(args.text, top=args.top)
+    explanation = model_from_args(args).explain(args.text, top=args.top)
     if args.json:
         print(
             json.dumps(

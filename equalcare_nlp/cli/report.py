@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..persist import load_model
 from ..report import PERIODS, build_report
 from ..report_html import REPORT_FORMATS, write_report
 from ..tables import FORMATS, read_table
+from .model_options import add_model_arguments, model_from_args
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -32,7 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--text-column", help="text column (ideally redacted): lists the terms that set each group apart"
     )
-    parser.add_argument("--model", help="saved model folder for the terms (default: the shipped model)")
+    add_model_arguments(parser, " for the terms")
     parser.add_argument(
         "-o",
         "--output",
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         period=args.period,
         min_group_size=args.min_group_size,
         text_column=args.text_column,
-        model=load_model(args.model) if args.text_column else None,
+        model=model_from_args(args) if args.text_column else None,
     )
     for path in (args.output, args.json, args.csv):
         if path:

@@ -8,6 +8,7 @@ import warnings
 
 from ..batch import DEFAULT_CHUNK_SIZE, score_file
 from ..tables import FORMATS, TableWarning
+from .model_options import add_model_arguments, model_from_args
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -22,7 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "-o", "--output", help="output file, or - for standard output (default: INPUT.scored.EXT beside it)"
     )
     parser.add_argument("--text-column", help="column holding the text (default: the one free-text column)")
-    parser.add_argument("--model", help="saved model folder (default: the shipped model)")
+    add_model_arguments(parser)
     parser.add_argument("--delimiter", help="CSV/TSV delimiter (default: sniffed from the header line)")
     parser.add_argument("--sheet", help="worksheet of an .xlsx input: name or 0-based index (default: first)")
     parser.add_argument("--input-format", choices=FORMATS, help="default: from the extension")
@@ -89,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
         elif args.scheduler:
             raise ValueError("--scheduler needs --engine dask")
         else:
+            options["model"] = model_from_args(args)
             summary = score_file(args.input, args.output, **options, progress=False if args.quiet else None)
     if not args.quiet:
         print(f"equalcare score: {summary}", file=sys.stderr)
@@ -102,7 +104,14 @@ def _score_on_dask(args: argparse.Namespace, options: dict):
         raise ValueError("--engine dask needs -o OUTPUT_FOLDER and reads CSV, TSV or Parquet (no --sheet)")
     jobs = options.pop("jobs")
     del options["sheet"]
-    return score_files(args.input, args.output, **options, scheduler=args.scheduler, n_workers=jobs or None)
+    return score_files(
+        args.input,
+        args.output,
+        **options,
+        sha256=args.sha256,
+        scheduler=args.scheduler,
+        n_workers=jobs or None,
+    )
 
 
 def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:

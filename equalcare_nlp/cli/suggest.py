@@ -7,8 +7,8 @@ import csv
 import sys
 
 from ..active import POOL_SHARE, suggest
-from ..persist import load_model
 from ..tables import column, read_table
+from .model_options import add_model_arguments, model_from_args
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -18,7 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("data", help="unlabelled data file (.csv, .tsv, .xlsx, .jsonl, .parquet)")
     parser.add_argument("--text-column", default="text", help="column holding the comments (default: text)")
     parser.add_argument("-n", type=int, default=100, help="how many comments to suggest (default 100)")
-    parser.add_argument("--model", help="saved model folder (default: the shipped model)")
+    add_model_arguments(parser)
     parser.add_argument(
         "--labels",
         help="comma-separated labels you will label with, e.g. fear,flow: uncertainty between these "
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     texts = column(read_table(args.data), args.text_column, args.data)
     labels = [label.strip() for label in args.labels.split(",")] if args.labels else None
     picked = suggest(
-        load_model(args.model), texts, args.n, labels=labels, pool_share=args.pool_share, seed=args.seed
+        model_from_args(args), texts, args.n, labels=labels, pool_share=args.pool_share, seed=args.seed
     )
     handle = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
     try:

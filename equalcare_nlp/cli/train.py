@@ -7,7 +7,9 @@ import json
 
 from ..adapt import METHODS
 from ..labelled import read_labelled
+from ..persist import model_digest
 from ..training import format_training_report, train_and_save
+from .model_options import add_sha256_argument
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,6 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default="default",
         help="'default' adapts the shipped model (default), 'none' trains from scratch, or a model folder",
     )
+    add_sha256_argument(parser)
     parser.add_argument(
         "--method",
         choices=METHODS,
@@ -46,8 +49,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     data = read_labelled(args.data, args.text_column, args.label_column, args.label_map)
-    _, report = train_and_save(data, args.output, args.base, method=args.method, cv=args.cv, seed=args.seed)
+    _, report = train_and_save(
+        data,
+        args.output,
+        args.base,
+        base_sha256=args.sha256,
+        method=args.method,
+        cv=args.cv,
+        seed=args.seed,
+    )
+    report["model_digest"] = model_digest(args.output)
     print(json.dumps(report, indent=2) if args.json else format_training_report(report))
     if not args.json:
         print(f"saved to {args.output} (model card: {args.output}/MODEL_CARD.md)")
+        print(f"model digest: {report['model_digest']} (pin it with --sha256 when you share the model)")
     return 0

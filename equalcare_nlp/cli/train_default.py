@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from ..default_model import build_vector_table, train_default
+from ..persist import model_digest
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -32,4 +33,5 @@ def run(args: argparse.Namespace) -> int:
     if args.rebuild_vectors:
         build_vector_table(source=args.source)
     train_default(source=args.source, output=args.output)
+    print(f"model digest: {model_digest(args.output)}")
     return 0

@@ -1,0 +1,267 @@
+"""The adapted classifier: a frozen base model plus a learned log-odds correction.
+
+The base model's calibrated log-odds are kept as a fixed offset and an L2-regularised linear
+correction is learnt on features of the new data (its own n-grams, naive-Bayes scaled, plus the
+base's lexicon and word-vector parts), so with little data the correction stays near zero (the
+base model's knowledge) and with more data it moves as far as the data supports. The correction
+only redistributes probability among the labels the new data contains. How it is used, and why
+it is the default way to adapt: :mod:`equalcare_nlp.adapt`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize
+from scipy.special import logsumexp
+from sklearn.base import clone
+from sklearn.pipeline import FeatureUnion
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.validation import check_is_fitted
+
+from .features import ngram_vectorizer
+from .linear import log_count_ratios
+from .model import feature_blocks
+from .text_classifier import LinearTextClassifier, LinearView, check_texts
+
+VOCABULARIES = ("new", "base", "both")
+
+
+class AdaptedClassifier(LinearTextClassifier):
+    """A fitted ``base`` classifier adapted to new texts by a learned log-odds correction.
+
+    It holds ``base`` frozen (never refitted, kept as it is by :func:`~sklearn.base.clone`) and
+    adds the correction on top, so it predicts, explains, saves and loads like any classifier
+    of the package (:class:`~equalcare_nlp.text_classifier.LinearTextClassifier`).
+
+    Parameters
+    ----------
+    base : the fitted model to adapt (e.g. ``load_model()``).
+    C : inverse strength of the pull of the correction towards zero (towards the base model).
+    vocabulary : ``"new"``: n-grams learnt from the new data (local words such as "rota") plus
+        the base's other feature parts (lexicon scores, word vectors);
+        ``"base"``: the base model's own features (a warm start whose prior is the base's weights);
+        ``"both"``: the base model's features and n-grams of the new data.
+    ngram_range, min_df : the new data's n-grams (``vocabulary`` ``"new"`` or ``"both"``).
+    class_weight : ``"balanced"`` or ``None``, over the new data's labels.
+    fit_intercept : learn a per-label shift of the correction.
+    nb_scaling : scale the new data's n-grams by their naive Bayes log-count ratios
+        (:func:`nb_ratios`), so rare but telling local words are held back less.
+    max_iter : L-BFGS iterations.
+    """
+
+    def __init__(
+        self,
+        base: LinearTextClassifier | None = None,
+        *,
+        C: float = 2.0,  # noqa: N803 - scikit-learn's name
+        vocabulary: str = "new",
+        ngram_range: tuple[int, int] = (1, 2),
+        min_df: int = 1,
+        class_weight: str | None = "balanced",
+        fit_intercept: bool = True,
+        nb_scaling: bool = True,
+        max_iter: int = 500,
+    ):
+        self.base = base
+        self.C = C
+        self.vocabulary = vocabulary
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.class_weight = class_weight
+        self.fit_intercept = fit_intercept
+        self.nb_scaling = nb_scaling
+        self.max_iter = max_iter
+
+    def __sklearn_clone__(self) -> AdaptedClassifier:
+        """An unfitted copy with the same parameters and the same (frozen, fitted) ``base``."""
+        params = self.get_params(deep=False)
+        base = params.pop("base")
+        return type(self)(base, **{k: clone(v, safe=False) for k, v in params.items()})
+
+    @property
+    def mixed_threshold(self) -> float | None:
+        """The base model's rule for mixed comments: adaptation does not change it."""
+        return getattr(self.base, "mixed_threshold", None)
+
+    @property
+    def max_chars(self) -> int:
+        """The base model's truncation length (it preprocesses the texts)."""
+        return self.base.max_chars
+
+    def fit(self, X: Sequence[str], y: Sequence[str], sample_weight: Sequence[float] | None = None):  # noqa: N803
+        """Learn the correction from texts ``X`` and labels ``y`` (at least two distinct labels)."""
+        if self.base is None:
+            raise ValueError("AdaptedClassifier needs a fitted base model, e.g. base=load_model()")
+        check_is_fitted(self.base)
+        if self.vocabulary not in VOCABULARIES:
+            raise ValueError(f"vocabulary must be one of {VOCABULARIES}, not {self.vocabulary!r}")
+        X = check_texts(X)  # noqa: N806
+        y = np.asarray(y, dtype=object)
+        if len(X) != len(y):
+            raise ValueError(f"X has {len(X)} texts but y has {len(y)} labels")
+        classes = [str(c) for c in self.base.classes_]
+        unknown = sorted(set(y) - set(classes))
+        if unknown:
+            raise ValueError(f"Labels {unknown} are not among the base model's labels {classes}")
+        present = [c for c in classes if c in set(y)]
+        if len(present) < 2:
+            raise ValueError(f"Need at least two distinct labels to adapt, got {present}")
+        self.classes_ = self.base.classes_
+        self.adapted_labels_ = np.array(present, dtype=object)
+        self.columns_ = np.array([classes.index(c) for c in present])
+        tokens = self.base.tokens(X)
+        self.own_features_ = None
+        if self.vocabulary != "base":
+            words = ngram_vectorizer(self.ngram_range, self.min_df).fit(tokens)
+            # "new": the base's other parts (lexicon, word vectors) as the base fitted them; shared
+            # with the base, not copied, so a saved adapted model holds their tables once.
+            shared = [(b.name, b.transformer) for b in self.base.linear_view().blocks if b.kind != "ngram"]
+            parts = [("words", words), *(shared if self.vocabulary == "new" else [])]
+            self.own_features_ = FeatureUnion(parts)
+        features = self._raw_features(tokens)
+        offset = self.base.scores(tokens)[:, self.columns_]
+        target = np.array([present.index(v) for v in y])
+        weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        if self.class_weight == "balanced":
+            weight = weight * compute_sample_weight("balanced", y)
+        elif self.class_weight is not None:
+            raise ValueError(f"class_weight must be 'balanced' or None, not {self.class_weight!r}")
+        features = sp.csr_matrix(features, dtype=np.float64)
+        scale = np.ones(features.shape[1])
+        if self.nb_scaling and self.own_features_ is not None:
+            scale[self._words_columns()] = nb_ratios(features[:, self._words_columns()], target, weight)
+        self.coef_, self.intercept_ = _fit_offset_softmax(
+            features @ sp.diags(scale),
+            offset,
+            target,
+            weight,
+            self.C,
+            self.fit_intercept,
+            self.max_iter,
+        )
+        self.coef_ = self.coef_ * scale
+        self.n_features_out_ = features.shape[1]
+        self._view = None
+        return self
+
+    def _words_columns(self) -> slice:
+        """Columns of the new data's n-grams in the correction's features."""
+        start = 0 if self.vocabulary == "new" else self.base.linear_view().coef.shape[1]
+        words = dict(self.own_features_.transformer_list)["words"]
+        return slice(start, start + len(words.vocabulary_))
+
+    def _raw_features(self, tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        parts = [self.base.linear_view().features(tokens)] if self.vocabulary != "new" else []
+        if self.own_features_ is not None:
+            parts.append(self.own_features_.transform(tokens))
+        return sp.hstack(parts).tocsr()
+
+    # -- the linear-model interface ------------------------------------------------------
+    def tokens(self, X: Iterable[str]) -> list[list[str]]:  # noqa: N803
+        """The base model's tokens (adaptation keeps its preprocessing)."""
+        check_is_fitted(self, "coef_")
+        return self.base.tokens(X)
+
+    def scores(self, tokens: Sequence[Sequence[str]]) -> np.ndarray:
+        """The base's log-odds with the correction added to the adapted labels, keeping their total
+        probability (the base's probability of labels the new data lacked is unchanged)."""
+        check_is_fitted(self, "coef_")
+        scores = self.base.scores(tokens)
+        correction = np.asarray(self._raw_features(tokens) @ self.coef_.T) + self.intercept_
+        columns = self.columns_
+        before = logsumexp(scores[:, columns], axis=1, keepdims=True)
+        moved = scores[:, columns] + correction
+        out = scores.copy()
+        out[:, columns] = moved - logsumexp(moved, axis=1, keepdims=True) + before
+        return out
+
+    def linear_view(self) -> LinearView:
+        """The base's view followed by the correction's blocks (marked ``adapted``).
+
+        The adapted scores are this view's plus a per-text shift (the renormalisation that keeps
+        the other labels' probability), so per-term contributions are exact.
+        """
+        check_is_fitted(self, "coef_")
+        if getattr(self, "_view", None) is None:
+            base = self.base.linear_view()
+            width = base.coef.shape[1]
+            blocks = list(base.blocks)
+            if self.vocabulary != "new":
+                blocks += [replace(b, adapted=True) for b in base.blocks]
+            if self.own_features_ is not None:
+                start = width if self.vocabulary == "new" else 2 * width
+                blocks += feature_blocks(self.own_features_, adapted=True, start=start)
+            correction = np.zeros((len(self.classes_), self.coef_.shape[1]))
+            correction[self.columns_] = self.coef_
+            shift = np.zeros(len(self.classes_))
+            shift[self.columns_] = self.intercept_
+            self._view = LinearView(
+                self.classes_,
+                tuple(blocks),
+                np.hstack([base.coef, correction]),
+                base.intercept + shift,
+                base.temperature,
+            )
+        return self._view
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_view", None)
+        return state
+
+
+def nb_ratios(
+    features: sp.csr_matrix, target: np.ndarray, weight: np.ndarray, alpha: float = 1.0
+) -> np.ndarray:
+    """Largest |naive Bayes log-count ratio| of each column over the labels (one against the rest).
+
+    Wang and Manning (2012): scaling a bag-of-words column by it lets rare but telling n-grams
+    start larger, so the regularisation holds them back less.
+    """
+    labels = np.unique(target)
+    ratios = [
+        log_count_ratios(features, target == k, weight, alpha)
+        for k in (labels[1:] if len(labels) == 2 else labels)
+    ]
+    return np.max(ratios, axis=0, initial=0.0)
+
+
+def _fit_offset_softmax(
+    features: sp.csr_matrix,
+    offset: np.ndarray,
+    target: np.ndarray,
+    weight: np.ndarray,
+    C: float,  # noqa: N803 - scikit-learn's name
+    fit_intercept: bool,
+    max_iter: int,  # noqa: N803
+) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression with a fixed per-row ``offset`` added to the scores.
+
+    Minimises ``C * sum_i weight_i * cross_entropy_i + ||coef||^2 / 2`` (scikit-learn's scaling;
+    the intercept is not penalised) with L-BFGS; returns ``(coef, intercept)``.
+    """
+    n, d = features.shape
+    k = offset.shape[1]
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), target] = 1.0
+    features_t = features.T.tocsr()
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        coef = params[: k * d].reshape(k, d)
+        intercept = params[k * d :]
+        scores = offset + np.asarray(features @ coef.T) + intercept
+        log_norm = logsumexp(scores, axis=1, keepdims=True)
+        value = -np.sum(weight * np.sum(onehot * (scores - log_norm), axis=1))
+        residual = (np.exp(scores - log_norm) - onehot) * weight[:, None]
+        grad_coef = C * np.asarray(features_t @ residual).T + coef
+        grad_intercept = C * residual.sum(axis=0) if fit_intercept else np.zeros(k)
+        return C * value + 0.5 * float(np.sum(coef * coef)), np.concatenate(
+            [grad_coef.ravel(), grad_intercept]
+        )
+
+    result = minimize(loss, np.zeros(k * d + k), jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
+    return result.x[: k * d].reshape(k, d), result.x[k * d :]
