@@ -18,8 +18,10 @@ from .model import Explanation, FearFlowClassifier, Part
 from .persist import (
     ModelCompatibilityError,
     ModelIntegrityError,
+    convert_model,
     default_model_path,
     load_model,
+    model_digest,
     read_manifest,
     save_model,
 )
@@ -27,6 +29,7 @@ from .preprocess import MAX_CHARS, Preprocessor, make_nlp
 from .redact import redact, redact_frame
 from .report import build_report
 from .report_html import render_html, write_report
+from .text_classifier import LinearTextClassifier, LinearView
 from .training import train, train_and_save
 from .vectors import WordVectors
 
@@ -44,12 +47,15 @@ __all__ = [
     "Explanation",
     "FearFlowClassifier",
     "LabelMap",
+    "LinearTextClassifier",
+    "LinearView",
     "ModelCompatibilityError",
     "ModelIntegrityError",
     "Part",
     "Preprocessor",
     "WordVectors",
     "adapt",
+    "convert_model",
     "default_model_path",
     "evaluate",
     "load_codebook_labels",
@@ -57,6 +63,7 @@ __all__ = [
     "load_label_map",
     "load_labelled",
     "load_model",
+    "model_digest",
     "make_nlp",
     "read_labelled",
     "read_manifest",

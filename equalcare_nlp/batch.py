@@ -35,7 +35,7 @@ from .persist import load_model
 from .progress import Progress
 from .redact import name_recognizer, redact
 from .tables import Chunk, TableWarning
-from .text_classifier import LinearTextClassifier
+from .text_classifier import LinearTextClassifier, check_texts
 
 #: Columns added to every output row, after the input columns.
 SCORE_COLUMNS = ("label", *(f"p_{label}" for label in LABELS), "status")
@@ -382,7 +382,7 @@ def score_texts(
 ) -> pd.DataFrame:
     """One row per text, in order: the ``text`` and its score columns (``redact``: see :func:`score_frame`;
     the text itself is then redacted in place)."""
-    frame = pd.DataFrame({"text": pd.Series(list(texts), dtype=object)})
+    frame = pd.DataFrame({"text": pd.Series(check_texts(texts), dtype=object)})
     return score_frame(
         frame,
         "text",

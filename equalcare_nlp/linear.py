@@ -15,7 +15,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 
 def log_count_ratios(X, positive: np.ndarray, weight: np.ndarray, alpha: float = 1.0) -> np.ndarray:  # noqa: N803
@@ -58,17 +59,20 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y, sample_weight=None) -> NBLogisticRegression:  # noqa: N803
         """Fit one scaled logistic regression per class (one in all for two classes)."""
+        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32])  # noqa: N806
+        check_classification_targets(y)
         X = sp.csr_matrix(X)  # noqa: N806
-        y = np.asarray(y)
         self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
-            raise ValueError(f"Need at least two classes to fit, got {self.classes_.tolist()}")
-        weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+            raise ValueError(
+                f"Need samples of at least two classes to fit; the data holds one class: {self.classes_[0]!r}"
+            )
+        weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         balanced = self.class_weight == "balanced"
         if not balanced and self.class_weight is not None:
             weight = weight * compute_sample_weight(self.class_weight, y)
         targets = self.classes_[1:] if len(self.classes_) == 2 else self.classes_
-        coefs, intercepts = [], []
+        coefs, intercepts, iterations = [], [], []
         for target in targets:
             positive = y == target
             scale = self._scale(X, positive, weight)
@@ -77,9 +81,10 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
             ).fit(X @ sp.diags(scale), positive, sample_weight=weight)
             coefs.append(binary.coef_[0] * scale)
             intercepts.append(binary.intercept_[0])
+            iterations.append(int(binary.n_iter_[0]))
         self.coef_ = np.vstack(coefs)
         self.intercept_ = np.asarray(intercepts)
-        self.n_features_in_ = X.shape[1]
+        self.n_iter_ = np.asarray(iterations)
         return self
 
     def _scale(self, X: sp.csr_matrix, positive: np.ndarray, weight: np.ndarray) -> np.ndarray:  # noqa: N803
@@ -91,6 +96,7 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
     def decision_function(self, X) -> np.ndarray:  # noqa: N803
         """One score per class in ``classes_`` (for two classes, one score for ``classes_[1]``)."""
         check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)  # noqa: N806
         scores = np.asarray(X @ self.coef_.T) + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
 
@@ -104,4 +110,11 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
         return exp / exp.sum(axis=1, keepdims=True)
 
     def predict(self, X) -> np.ndarray:  # noqa: N803
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        """The class with the highest score."""
+        best = np.argmax(self.predict_proba(X), axis=1)
+        return self.classes_[best]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
