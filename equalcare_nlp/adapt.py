@@ -56,7 +56,7 @@ def base_training_data(
         return None
     try:
         texts, labels = load_labelled(corpus, split, source)
-    except (KeyError, FileNotFoundError, OSError, ConnectionError):
+    except (ValueError, FileNotFoundError, OSError, ConnectionError):
         return None
     _check_fingerprint(
         texts, labels, training.get("fingerprint_sha256"), f"The {corpus} {split} data", folder

@@ -16,6 +16,7 @@ import contextlib
 import itertools
 import os
 import re
+import signal
 import sys
 import time
 import warnings
@@ -34,7 +35,7 @@ from .labels import CODEBOOK_LABELS, FEAR, FLOW, LABELS, MIXED
 from .persist import load_model
 from .progress import Progress
 from .redact import name_recognizer, redact
-from .tables import Chunk, TableWarning
+from .tables import Chunk, TableNote, TableWarning
 from .text_classifier import LinearTextClassifier, check_texts
 
 #: Columns added to every output row, after the input columns.
@@ -134,7 +135,21 @@ def _terms_text(explanation) -> str:
 _WORKER: ChunkScorer | None = None
 
 
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's worker processes now and wait for them, dropping pending work."""
+    processes = list((pool._processes or {}).values())  # the executor has no public handle on them
+    for process in processes:
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
+
+
 def _init_worker(model: LinearTextClassifier, options: ScoreOptions) -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the workers, so they ignore it
+    # (no traceback from each); SIGTERM kills a worker outright, not through the parent's handler.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     global _WORKER
     _WORKER = ChunkScorer(model, options)
 
@@ -258,7 +273,8 @@ def _scored_chunks(
     # Forked workers share the loaded model and libraries with this process (copy-on-write)
     # instead of each importing and loading them again; the readers start no threads to fork.
     context = get_context("fork")
-    with ProcessPoolExecutor(jobs, context, initializer=_init_worker, initargs=(model, options)) as pool:
+    pool = ProcessPoolExecutor(jobs, context, initializer=_init_worker, initargs=(model, options))
+    try:
         pending: collections.deque = collections.deque()
         for chunk in chunks:
             status, scored, texts = _prepare(chunk, column)
@@ -269,6 +285,10 @@ def _scored_chunks(
         while pending:
             chunk, status, scored, future = pending.popleft()
             yield _assemble(chunk, column, status, scored, future.result(), options, prefix)
+    except BaseException:  # an error, Ctrl-C, SIGTERM or a consumer that stopped: no worker outlives us
+        stop_workers(pool)
+        raise
+    pool.shutdown()
 
 
 # -- choosing the text column -----------------------------------------------------------------
@@ -291,11 +311,17 @@ def resolve_text_column(frame: pd.DataFrame, text_column: str | None) -> int:
             raise ValueError(f"Several columns are named {text_column!r}; rename them first")
         return names.index(text_column)
     candidates = [i for i in range(len(names)) if looks_like_free_text(frame.iloc[:, i].tolist())]
+    twice = sorted({names[i] for i in candidates if names.count(names[i]) > 1})
+    if twice:
+        raise ValueError(
+            f"Several columns are named {twice[0]!r} and look like free text: rename them so each name is "
+            "used once, then choose one with --text-column"
+        )
     if len(candidates) != 1:
         found = "none looks" if not candidates else f"{[names[i] for i in candidates]} all look"
         raise ValueError(f"Choose the text column (--text-column): {found} like free text; columns: {names}")
     warnings.warn(f"Scoring column {names[candidates[0]]!r}, the only one that looks like free text",
-                  TableWarning, stacklevel=3)  # fmt: skip
+                  TableNote, stacklevel=3)  # fmt: skip
     return candidates[0]
 
 
@@ -464,41 +490,43 @@ def score_file(
     ``redact``, ``redact_in_place``, ``names``: see :func:`score_frame`.
     """
     output = default_output(source) if output is None else output
-    in_format = tables.format_of(source, input_format)
-    out_format = tables.format_of(output, output_format)
     options = _score_options(explain, sentences, redact, redact_in_place, names)
     started = time.monotonic()
-    with contextlib.ExitStack() as stack:
-        path = stack.enter_context(tables.stdin_copy()) if str(source) == tables.STDIO else Path(source)
-        reader = tables.open_reader(path, in_format, delimiter=delimiter, sheet=sheet)
-        stack.callback(reader.close)
+    job = tables.table_job(
+        source,
+        output,
+        input_format=input_format,
+        output_format=output_format,
+        delimiter=delimiter,
+        sheet=sheet,
+        guard=guard_formulas,
+    )
+    with job as files, contextlib.ExitStack() as stack:
+        reader = files.reader
         chunks = reader.chunks(_check_chunk_size(chunk_size))
-        first = next(chunks, None) or _empty_chunk(reader.columns)
+        first = next(chunks, None) or tables.empty_chunk(reader.columns)
         column = resolve_text_column(first.frame, text_column)
         _check_clash(first.frame, column, options, prefix)
         fitted = _as_model(model)
-        bar = Progress(reader.fraction_done) if (_stderr_is_tty() if progress is None else progress) else None
+        show = _stderr_is_tty() if progress is None else progress
+        bar = stack.enter_context(contextlib.closing(Progress(reader.fraction_done))) if show else None
         summary = BatchSummary(output=str(output), text_column=str(reader.columns[column]))
-        out_delimiter = delimiter if in_format == out_format else None
-        with tables.atomic_output(output, refuse=source) as handle:
-            writer = tables.open_writer(handle, out_format, delimiter=out_delimiter, guard=guard_formulas)
-            all_chunks = itertools.chain([first], chunks)
-            for part in _scored_chunks(all_chunks, column, fitted, options, _jobs(jobs), prefix):
-                writer.write(part)
-                summary.add(part, prefix)
-                if bar:
-                    bar.update(len(part))
-            writer.close()
-        if bar:
-            bar.close()
+        all_chunks = itertools.chain([first], chunks)
+        scored = _scored_chunks(all_chunks, column, fitted, options, _jobs(jobs), prefix)
+        for part in stack.enter_context(contextlib.closing(scored)):  # closed on any exit: workers stop
+            files.write(part)
+            summary.add(part, prefix)
+            if bar:
+                bar.update(len(part))
     summary.seconds = time.monotonic() - started
+    if summary.rows and summary.statuses.get("not_text", 0) == summary.rows:
+        warnings.warn(
+            f"Column {summary.text_column!r} holds no text in any row (every cell is a number or not text), "
+            "so every row is flagged not_text: is it the comment column? Choose it with --text-column",
+            TableWarning,
+            stacklevel=2,
+        )
     return summary
-
-
-def _empty_chunk(columns: list[str]) -> Chunk:
-    frame = pd.DataFrame({i: [] for i in range(len(columns))}, dtype=object)
-    frame.columns = columns
-    return Chunk(frame, np.zeros(0, dtype=bool))
 
 
 def _stderr_is_tty() -> bool:

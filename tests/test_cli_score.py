@@ -35,7 +35,7 @@ def test_scores_a_file_and_summarises_on_stderr(model_dir, survey, tmp_path, cap
     output = tmp_path / "out.csv"
     assert main(["score", str(survey), "-o", str(output), "--model", model_dir, "--jobs", "2"]) == 0
     err = capsys.readouterr().err
-    assert "warning: Scoring column 'comment', the only one that looks like free text" in err
+    assert "note: Scoring column 'comment', the only one that looks like free text" in err
     summary = "fear 1, flow 1, neutral 0, mixed 0; flagged: empty 1 -> "
     assert "3 rows in " in err and summary + str(output) in err
     out = pd.read_csv(output, dtype=str, keep_default_na=False)

@@ -192,7 +192,8 @@ def test_cli_redact_in_place_and_bad_inputs(tmp_path, capsys) -> None:
     args = ["redact", str(source), "-o", str(target), "--text-column", "text", "--names", "off"]
     assert main([*args, "--redact-in-place"]) == 0
     assert read_table(target).columns.tolist() == ["text"] and read_table(target)["text"][0] == "DOB [DOB]"
+    (tmp_path / "in.docx").write_bytes(b"PK")
     assert main(["redact", str(tmp_path / "in.docx"), "-o", str(target), "--text-column", "text"]) == 2
     assert "Cannot tell the format" in capsys.readouterr().err
     assert main(["redact", str(tmp_path / "missing.csv"), "-o", str(target), "--text-column", "text"]) == 2
-    assert "No such data file" in capsys.readouterr().err
+    assert "No such input file" in capsys.readouterr().err

@@ -387,7 +387,9 @@ def test_cli_train_evaluate_suggest(base_folder, tmp_path, capsys):
         == 0
     )
     rows = list(csv.DictReader(open(tmp_path / "s.csv")))
-    assert len(rows) == 3 and set(rows[0]) == {"row", "text", "model_guess", "confidence", "label"}
+    # The suggested rows keep their own columns (and input order), with what to label added.
+    assert len(rows) == 3 and list(rows[0]) == ["comment", "tag", "row", "model_guess", "confidence", "label"]
+    assert [int(r["row"]) for r in rows] == sorted(int(r["row"]) for r in rows)
 
 
 def test_mixed_labels_are_left_out_of_users_training_data(tmp_path):

@@ -9,8 +9,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
+import threading
+import traceback
 from collections.abc import Sequence
+
+from ..errors import MissingExtraError
+from ..persist import ModelCompatibilityError, ModelIntegrityError
 
 #: Subcommand modules, in the order ``equalcare --help`` lists them.
 COMMANDS = (
@@ -41,12 +48,80 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Errors that are the user's to fix (bad input, bad options, a model or folder they named): one line, exit 2.
+USER_ERRORS = (
+    ValueError,
+    FileNotFoundError,
+    IsADirectoryError,
+    NotADirectoryError,
+    PermissionError,
+    ConnectionError,
+    MissingExtraError,
+    ModelIntegrityError,
+    ModelCompatibilityError,
+)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (a scheduler, ``timeout`` or ``kill``): unwinds like Ctrl-C, cleaning up."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``equalcare`` console script."""
+    """Entry point of the ``equalcare`` console script.
+
+    Exit codes: 0 done; 2 a user error, told in one line; 130 Ctrl-C and 143 SIGTERM (workers
+    stopped, partial files removed, a previous output kept); 141 the reader of standard output
+    went away (``| head``); 1 a bug, with its traceback and where to report it.
+    """
     args = build_parser().parse_args(argv)
+    previous = _on_sigterm(_terminate)
     try:
-        return int(args.func(args) or 0)
-    except (ValueError, KeyError, FileNotFoundError, RuntimeError, PermissionError) as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"equalcare {args.command}: error: {message}", file=sys.stderr)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's own exit
+        return code
+    except BrokenPipeError:
+        _discard_stdout()
+        return 141
+    except KeyboardInterrupt:
+        print(f"equalcare {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Terminated:
+        print(f"equalcare {args.command}: terminated", file=sys.stderr)
+        return 143
+    except USER_ERRORS as error:
+        print(f"equalcare {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return 2
+    except Exception:
+        traceback.print_exc()
+        print(
+            f"equalcare {args.command}: this is a bug in equalcare_nlp, not a problem with your input; "
+            "please report it to the maintainers with the traceback above (and, if you can, the command)",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        _on_sigterm(previous)
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
+
+
+def _on_sigterm(handler):
+    """Install ``handler`` for SIGTERM (main thread only) and return the previous one."""
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, handler)
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's final flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)

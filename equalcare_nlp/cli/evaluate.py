@@ -7,6 +7,7 @@ import json
 
 from ..evaluation import evaluate, format_report
 from ..labelled import read_labelled
+from .messages import reported_warnings
 from .model_options import add_sha256_argument, model_from_args
 from .train import add_data_arguments
 
@@ -21,7 +22,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    data = read_labelled(args.data, args.text_column, args.label_column, args.label_map)
+    with reported_warnings("evaluate"):
+        data = read_labelled(args.data, args.text_column, args.label_column, args.label_map)
     model = model_from_args(args)
     report = evaluate(model, data.texts, data.labels)
     report["data"] = {k: v for k, v in data.summary().items() if k != "conflicts"}

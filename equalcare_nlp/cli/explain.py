@@ -19,6 +19,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.text.strip():
+        raise ValueError(
+            "the text is empty: there is nothing to explain (equalcare score flags such rows empty)"
+        )
     explanation = model_from_args(args).explain(args.text, top=args.top)
     if args.json:
         print(

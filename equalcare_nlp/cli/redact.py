@@ -6,8 +6,10 @@ import argparse
 import sys
 import warnings
 
-from ..redact import name_recognizer, redact_frame
-from ..tables import FORMATS, read_table, write_table
+from ..redact import name_recognizer
+from ..redact_files import redact_file
+from ..tables import FORMATS
+from .messages import reported_warnings
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -34,12 +36,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    frame = read_table(args.input)
     with warnings.catch_warnings():  # the note below says it for the command line
         warnings.simplefilter("ignore")
         nlp = name_recognizer(None if args.names == "off" else args.names)
-    redacted, summary = redact_frame(frame, args.text_column, in_place=args.redact_in_place, names=nlp)
-    write_table(redacted, args.output)
+    with reported_warnings("redact"):
+        summary = redact_file(
+            args.input, args.output, args.text_column, in_place=args.redact_in_place, names=nlp
+        )
     found = ", ".join(f"{label} {n}" for label, n in summary.counts.items() if n) or "nothing"
     print(
         f"{args.output}: {summary.rows_changed} of {summary.rows} rows changed in column "

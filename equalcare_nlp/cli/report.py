@@ -7,7 +7,8 @@ import sys
 
 from ..report import PERIODS, build_report
 from ..report_html import REPORT_FORMATS, write_report
-from ..tables import FORMATS, read_table
+from ..tables import FORMATS, check_not_input, read_table
+from .messages import reported_warnings
 from .model_options import add_model_arguments, model_from_args
 
 
@@ -45,8 +46,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    for path in (args.output, args.json, args.csv):  # before the work: an input is never overwritten
+        if path:
+            check_not_input(path, args.scored)
+    with reported_warnings("report"):
+        scored = read_table(args.scored)
     report = build_report(
-        read_table(args.scored),
+        scored,
         args.group_by,
         time_column=args.time_column,
         period=args.period,
@@ -56,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     )
     for path in (args.output, args.json, args.csv):
         if path:
-            print(f"wrote {write_report(report, path)}", file=sys.stderr)
+            print(f"wrote {write_report(report, path, refuse=args.scored)}", file=sys.stderr)
     print(
         f"{report.overall.count} comments; {len(report.groups)} groups shown, "
         f"{report.suppressed_groups} hidden (min group size {report.min_group_size})",

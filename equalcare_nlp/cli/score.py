@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 
 from ..batch import DEFAULT_CHUNK_SIZE, score_file
-from ..tables import FORMATS, TableWarning
+from ..tables import FORMATS
+from .messages import reported_warnings
 from .model_options import add_model_arguments, model_from_args
 
 
@@ -79,9 +79,7 @@ _OPTIONS = ("text_column", "model", "input_format", "output_format", "delimiter"
 
 
 def run(args: argparse.Namespace) -> int:
-    with warnings.catch_warnings():
-        warnings.simplefilter("always", TableWarning)
-        warnings.showwarning = _print_warning
+    with reported_warnings("score", quiet=args.quiet):
         options = {name: getattr(args, name) for name in _OPTIONS}
         options["redact"] = args.redact or args.redact_in_place
         options["names"] = None if args.names == "off" else args.names
@@ -112,7 +110,3 @@ def _score_on_dask(args: argparse.Namespace, options: dict):
         scheduler=args.scheduler,
         n_workers=jobs or None,
     )
-
-
-def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"equalcare score: warning: {message}", file=sys.stderr)

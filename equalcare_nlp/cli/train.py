@@ -9,6 +9,7 @@ from ..adapt import METHODS
 from ..labelled import read_labelled
 from ..persist import model_digest
 from ..training import format_training_report, train_and_save
+from .messages import reported_warnings
 from .model_options import add_sha256_argument
 
 
@@ -48,7 +49,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    data = read_labelled(args.data, args.text_column, args.label_column, args.label_map)
+    with reported_warnings("train"):
+        data = read_labelled(args.data, args.text_column, args.label_column, args.label_map)
     _, report = train_and_save(
         data,
         args.output,

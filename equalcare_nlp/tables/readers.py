@@ -34,7 +34,11 @@ _QUOTED = re.compile(r'"[^"]*"')
 
 
 class TableWarning(UserWarning):
-    """Something about the input was repaired or guessed (an encoding fallback, a column choice)."""
+    """Something about the input was repaired or guessed (an encoding fallback, a ragged row)."""
+
+
+class TableNote(TableWarning):
+    """A choice made for the user that they may want to know about (which column was scored)."""
 
 
 @dataclass
@@ -43,6 +47,13 @@ class Chunk:
 
     frame: pd.DataFrame
     ragged: np.ndarray
+
+
+def empty_chunk(columns: list[str]) -> Chunk:
+    """A chunk of no rows with these columns (what an input with only a header yields)."""
+    frame = pd.DataFrame({i: pd.Series(dtype=object) for i in range(len(columns))})
+    frame.columns = columns
+    return Chunk(frame, np.zeros(0, dtype=bool))
 
 
 class CsvReader:

@@ -127,7 +127,11 @@ def _json_default(value: Any) -> Any:
 
 
 class XlsxWriter:
-    """One worksheet named ``scores``, written row by row (openpyxl's write-only mode)."""
+    """One worksheet named ``scores``, written row by row (openpyxl's write-only mode).
+
+    Every text cell is stored as a string, never as a formula, whatever it starts with; with
+    ``guard`` formula-like text also gets the ``'`` prefix, as in CSV.
+    """
 
     def __init__(self, handle: IO[bytes], guard: bool = True):
         import openpyxl
@@ -140,7 +144,7 @@ class XlsxWriter:
 
     def write(self, frame: pd.DataFrame) -> None:
         if self._rows == 0:
-            self._append([str(c) for c in frame.columns])
+            self._append([self._cell(str(c)) for c in frame.columns])
         if self._rows + len(frame) > XLSX_MAX_ROWS:
             raise ValueError(
                 f"An .xlsx sheet holds at most {XLSX_MAX_ROWS - 1:,} data rows; write CSV or Parquet instead"
@@ -149,7 +153,17 @@ class XlsxWriter:
             frame = guard_formulas(frame)
         columns = [frame.iloc[:, i].to_numpy(dtype=object).tolist() for i in range(frame.shape[1])]
         for row in zip(*columns, strict=True):
-            self._append([_xlsx_cell(v) for v in row])
+            self._append([self._cell(v) for v in row])
+
+    def _cell(self, value: Any) -> Any:
+        value = _xlsx_cell(value)
+        if not isinstance(value, str) or value[:1] != "=":
+            return value  # openpyxl stores other text as a string already
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(self._sheet, value=value)
+        cell.data_type = "s"  # openpyxl would store text starting with "=" as a live formula
+        return cell
 
     def _append(self, row: list) -> None:
         self._sheet.append(row)
