@@ -492,16 +492,8 @@ def score_file(
     output = default_output(source) if output is None else output
     options = _score_options(explain, sentences, redact, redact_in_place, names)
     started = time.monotonic()
-    job = tables.table_job(
-        source,
-        output,
-        input_format=input_format,
-        output_format=output_format,
-        delimiter=delimiter,
-        sheet=sheet,
-        guard=guard_formulas,
-    )
-    with job as files, contextlib.ExitStack() as stack:
+    formats = tables.FileFormats(input_format, output_format, delimiter, sheet, guard_formulas)
+    with tables.table_job(source, output, formats) as files, contextlib.ExitStack() as stack:
         reader = files.reader
         chunks = reader.chunks(_check_chunk_size(chunk_size))
         first = next(chunks, None) or tables.empty_chunk(reader.columns)

@@ -32,15 +32,8 @@ def redact_file(
     """
     nlp = name_recognizer(names)
     counts, rows, changed, ragged, target = dict.fromkeys(PLACEHOLDERS, 0), 0, 0, 0, text_column
-    job = tables.table_job(
-        source,
-        output,
-        input_format=input_format,
-        output_format=output_format,
-        delimiter=delimiter,
-        sheet=sheet,
-    )
-    with job as files:
+    formats = tables.FileFormats(input_format, output_format, delimiter, sheet)
+    with tables.table_job(source, output, formats) as files:
         names_found = [str(c) for c in files.reader.columns]
         if names_found.count(text_column) != 1:
             found = "no column" if text_column not in names_found else "several columns"

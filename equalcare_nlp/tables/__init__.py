@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .encoding import Encoding, detect_encoding
 from .files import (
+    FileFormats,
     TableJob,
     atomic_output,
     check_not_input,
@@ -29,6 +30,7 @@ __all__ = [
     "STDIO",
     "Chunk",
     "Encoding",
+    "FileFormats",
     "Format",
     "TableJob",
     "TableNote",

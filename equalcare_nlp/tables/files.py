@@ -116,32 +116,37 @@ class TableJob:
         self.writer.write(frame)
 
 
+@dataclass(frozen=True)
+class FileFormats:
+    """How a job reads and writes its files: formats (None: by extension), the input's delimiter
+    (None: sniffed) and worksheet, and whether spreadsheet formulas are neutralised."""
+
+    input_format: str | None = None
+    output_format: str | None = None
+    delimiter: str | None = None
+    sheet: str | int | None = None
+    guard: bool = True
+
+
 @contextlib.contextmanager
 def table_job(
-    source: str | os.PathLike,
-    output: str | os.PathLike,
-    *,
-    input_format: str | None = None,
-    output_format: str | None = None,
-    delimiter: str | None = None,
-    sheet: str | int | None = None,
-    guard: bool = True,
+    source: str | os.PathLike, output: str | os.PathLike, formats: FileFormats = FileFormats()
 ) -> Iterator[TableJob]:
-    """Read ``source`` and write ``output`` (``-``: standard input/output), formats by extension.
+    """Read ``source`` and write ``output`` (``-``: standard input/output) as ``formats`` says.
 
     The output is checked before anything is read (never the input, a writable folder) and
     appears only when the block completes; a delimiter given for the input is kept when the
     output has the same format.
     """
     check_input(source)
-    in_format = format_of(source, input_format)
-    out_format = format_of(output, output_format)
+    in_format = format_of(source, formats.input_format)
+    out_format = format_of(output, formats.output_format)
     check_not_input(output, source)
     with contextlib.ExitStack() as stack:
-        reader = stack.enter_context(_opened_reader(source, in_format, delimiter, sheet))
+        reader = stack.enter_context(_opened_reader(source, in_format, formats.delimiter, formats.sheet))
         handle = stack.enter_context(atomic_output(output, refuse=source))
-        same = in_format == out_format
-        writer = open_writer(handle, out_format, delimiter=delimiter if same else None, guard=guard)
+        delimiter = formats.delimiter if in_format == out_format else None
+        writer = open_writer(handle, out_format, delimiter=delimiter, guard=formats.guard)
         yield TableJob(reader, writer)
         writer.close()
 
