@@ -103,6 +103,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         _on_sigterm(previous)
 
 
+def console() -> None:
+    """The ``equalcare`` console script: :func:`main`, then exit with its code.
+
+    After an interruption everything has been cleaned up while unwinding (workers killed, partial
+    files removed), so the process ends at once instead of running the interpreter's teardown, where
+    a killed process pool's manager thread can still print a traceback (Python 3.11).
+    """
+    code = main()
+    if code in (130, 143):
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 

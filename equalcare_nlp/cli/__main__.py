@@ -1,7 +1,5 @@
 """Run the CLI as ``python -m equalcare_nlp.cli``."""
 
-import sys
+from . import console
 
-from . import main
-
-sys.exit(main())
+console()
