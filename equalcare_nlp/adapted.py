@@ -119,7 +119,8 @@ class AdaptedClassifier(LinearTextClassifier):
             words = ngram_vectorizer(self.ngram_range, self.min_df).fit(tokens)
             # "new": the base's other parts (lexicon, word vectors) as the base fitted them; shared
             # with the base, not copied, so a saved adapted model holds their tables once.
-            shared = [(b.name, b.transformer) for b in self.base.linear_view().blocks if b.kind != "ngram"]
+            view = self.base.linear_view()
+            shared = [(b.name, b.transformer) for b in view.blocks if b.kind != "ngram" and not b.prefix]
             parts = [("words", words), *(shared if self.vocabulary == "new" else [])]
             self.own_features_ = FeatureUnion(parts)
         features = self._raw_features(tokens)
@@ -191,10 +192,10 @@ class AdaptedClassifier(LinearTextClassifier):
             width = base.coef.shape[1]
             blocks = list(base.blocks)
             if self.vocabulary != "new":
-                blocks += [replace(b, adapted=True) for b in base.blocks]
+                blocks += [replace(b, prefix="adapted:" + b.prefix) for b in base.blocks]
             if self.own_features_ is not None:
                 start = width if self.vocabulary == "new" else 2 * width
-                blocks += feature_blocks(self.own_features_, adapted=True, start=start)
+                blocks += feature_blocks(self.own_features_, prefix="adapted:", start=start)
             correction = np.zeros((len(self.classes_), self.coef_.shape[1]))
             correction[self.columns_] = self.coef_
             shift = np.zeros(len(self.classes_))

@@ -31,7 +31,7 @@ from .vectors import DEFAULT_TABLE, build_table, save_table, table_vocabulary
 #: choice was made by the measurements of docs/model.md (C 2 and multinomial models cost GoEmotions dev).
 DEFAULT_GRID: dict[str, list[Any]] = {"C": [1.0], "nb_scaling": [True], "lexicon_weight": [3.0]}
 #: Fixed settings of the default model, measured one by one on dev (docs/model.md).
-FIXED_PARAMS: dict[str, Any] = {"counterfactual_scope": True}
+FIXED_PARAMS: dict[str, Any] = {"counterfactual_scope": True, "register_gate": True}
 #: Research-only corpora scored (fear vs flow) for the model card; skipped when absent.
 OUT_OF_DOMAIN = ("carer", "tweeteval")
 #: The codebook version the labelled data follows (``docs/codebook.md``), named in the model card.
@@ -400,7 +400,9 @@ spaCy preprocessing (blank English tokenizer, lookup lemmas, placeholders, negat
 opens after "used to", "would have", "should have" and "if only") -> features: sublinear
 TF-IDF word 1-2-grams; valence-lexicon scores (VADER's MIT-licensed lexicon and our own workplace,
 command-and-control and care lexicon, negation-aware); the unit-length sum of static word vectors
-distilled from all-MiniLM-L6-v2 (Apache-2.0; 128 PCA dimensions, `data/vectors/`) -> logistic
+distilled from all-MiniLM-L6-v2 (Apache-2.0; 128 PCA dimensions, `data/vectors/`); and, for comments
+that name a word of the feedback register (`data/lexicons/register.txt`: work, care, services, their
+people and figures), a gated copy of all of these, so such comments get weights of their own -> logistic
 regression with balanced class weights (one-vs-rest with n-grams scaled by naive Bayes log-count ratios
 when `nb_scaling`, else multinomial) -> temperature scaling (3-fold cross-validated). Every step after
 preprocessing is linear, so `explain` is exact. Mixed: the comment is split into parts (sentences, list

@@ -193,6 +193,71 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
         return sp.csr_matrix(matrix)
 
 
+#: Words of the feedback register (lemmas, one or more per line, ``#`` comments), see :class:`RegisterGate`.
+REGISTER_WORDS = ("data", "lexicons", "register.txt")
+
+
+def register_words(path: str | Path | None = None) -> list[str]:
+    """The words of a register list (None: the shipped ``data/lexicons/register.txt``)."""
+    path = resource_path(*REGISTER_WORDS) if path is None else Path(path)
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [word for line in lines if not line.startswith("#") for word in line.split()]
+
+
+class RegisterGate(BaseEstimator):
+    """Whether a token list is in the feedback register: it names one of ``words`` (work, care,
+    services, their people and their figures; None: the shipped list).
+
+    Gated copies of the features (:class:`GatedPart`) let one linear model weigh the same words
+    differently in comments about work and services than on Reddit ("the figures", "cover", "rota"
+    carry strain there), while other texts keep the shared weights. The words are preprocessed like
+    the text, so they match lemmas.
+    """
+
+    def __init__(self, words: Sequence[str] | None = None):
+        self.words = words
+
+    def fit(self, X: object = None, y: object = None) -> RegisterGate:  # noqa: N803
+        words = register_words() if self.words is None else list(self.words)
+        self.words_ = frozenset(t.removeprefix(NEG_PREFIX) for ts in Preprocessor().pipe(words) for t in ts)
+        return self
+
+    def __call__(self, X: Iterable[Sequence[str]]) -> np.ndarray:  # noqa: N803
+        """1.0 for each token list in the register, else 0.0."""
+        words = self.words_
+        return np.array(
+            [1.0 if any(t.removeprefix(NEG_PREFIX) in words for t in tokens) else 0.0 for tokens in X]
+        )
+
+
+class GatedPart(TransformerMixin, BaseEstimator):
+    """A fitted feature ``part``'s columns for the texts ``gate`` opens, zeros for the others."""
+
+    def __init__(self, part: object, gate: RegisterGate):
+        self.part = part
+        self.gate = gate
+
+    def transform(self, X: Iterable[Sequence[str]]) -> sp.csr_matrix:  # noqa: N803
+        X = list(X)  # noqa: N806
+        return sp.csr_matrix(sp.diags(self.gate(X)) @ self.part.transform(X))
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        return self.part.get_feature_names_out()
+
+    def token_weights(self, X: Iterable[Sequence[str]]) -> sp.csr_matrix:  # noqa: N803
+        """The word-vector part's word weights, gated (for exact explanations)."""
+        X = list(X)  # noqa: N806
+        return sp.csr_matrix(sp.diags(self.gate(X)) @ self.part.token_weights(X))
+
+    @property
+    def vectors_(self) -> np.ndarray:
+        return self.part.vectors_
+
+    @property
+    def words_(self) -> np.ndarray:
+        return self.part.words_
+
+
 def make_features(
     ngram_range: tuple[int, int] = (1, 2),
     min_df: int = 2,

@@ -39,8 +39,9 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
     class_weight : ``"balanced"`` balances each one-vs-rest problem; a dict or None weights
         the examples by their own class.
     alpha : smoothing of the naive Bayes counts.
-    nb_columns : how many leading columns (the n-grams) are scaled; None scales all. Dense
-        columns such as lexicon scores should be left out: they are present in every text.
+    nb_columns : which columns (the n-grams) are scaled: how many leading ones, or ``(start, stop)``
+        ranges; None scales all. Dense columns such as lexicon scores should be left out: they are
+        present in every text.
     """
 
     def __init__(
@@ -48,7 +49,7 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
         C: float = 1.0,  # noqa: N803 - scikit-learn's name
         class_weight: str | dict | None = "balanced",
         alpha: float = 1.0,
-        nb_columns: int | None = None,
+        nb_columns: int | tuple[tuple[int, int], ...] | None = None,
         max_iter: int = 3000,
     ):
         self.C = C
@@ -89,9 +90,16 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _scale(self, X: sp.csr_matrix, positive: np.ndarray, weight: np.ndarray) -> np.ndarray:  # noqa: N803
         """|log-count ratio| of each scaled column for ``positive`` against the rest; 1 elsewhere."""
-        n = X.shape[1] if self.nb_columns is None else self.nb_columns
-        ratio = log_count_ratios(X[:, :n], positive, weight, self.alpha)
-        return np.concatenate([ratio, np.ones(X.shape[1] - n)])
+        if self.nb_columns is None:
+            ranges = [(0, X.shape[1])]
+        elif isinstance(self.nb_columns, int | np.integer):
+            ranges = [(0, int(self.nb_columns))]
+        else:
+            ranges = [(int(start), int(stop)) for start, stop in self.nb_columns]
+        scale = np.ones(X.shape[1])
+        for start, stop in ranges:
+            scale[start:stop] = log_count_ratios(X[:, start:stop], positive, weight, self.alpha)
+        return scale
 
     def decision_function(self, X) -> np.ndarray:  # noqa: N803
         """One score per class in ``classes_`` (for two classes, one score for ``classes_[1]``)."""

@@ -5,14 +5,16 @@ from __future__ import annotations
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from .calibration import fit_inverse_temperature, out_of_fold_scores
-from .features import make_features
+from .features import GatedPart, RegisterGate, make_features
 from .labels import LABELS, MIXED
 from .linear import NBLogisticRegression
 from .preprocess import MAX_CHARS, Preprocessor
@@ -27,6 +29,8 @@ from .text_classifier import (
 
 __all__ = ["Explanation", "FearFlowClassifier", "Part", "block_kind"]
 
+#: Names of the gated (feedback-register) copies of the features start with this.
+REGISTER_PREFIX = "feedback:"
 #: The kind (:data:`~equalcare_nlp.text_classifier.KINDS`) of each part of the feature union.
 _PART_KINDS = {"words": "ngram", "lexicon": "lexicon", "contrast": "lexicon", "vectors": "vectors"}
 
@@ -54,6 +58,9 @@ class FearFlowClassifier(LinearTextClassifier):
         as opening a negation-like scope (codebook rule 6).
     contrast_weight : scale of the lexicon scores of the tokens after a contrast word ("but",
         "however", ...; 0 turns them off), so the writer's point can outweigh a courtesy.
+    register_gate : add a gated copy of every feature, active for texts in the feedback register
+        (:class:`~equalcare_nlp.features.RegisterGate`), so comments about work and services get
+        weights of their own on top of the shared ones; still one linear model, explained exactly.
     mixed_threshold : a comment of several parts (:func:`~equalcare_nlp.sentences.split_sentences`)
         is predicted ``mixed`` when one part scores fear and another flow at this probability or
         more (codebook rule 9); None never predicts mixed. ``predict_proba`` keeps three columns.
@@ -62,6 +69,7 @@ class FearFlowClassifier(LinearTextClassifier):
     #: Defaults for models saved before the parameters existed.
     counterfactual_scope = False
     contrast_weight = 0.0
+    register_gate = False
     mixed_threshold = None
 
     def __init__(
@@ -79,6 +87,7 @@ class FearFlowClassifier(LinearTextClassifier):
         max_iter: int = 3000,
         counterfactual_scope: bool = False,
         contrast_weight: float = 0.0,
+        register_gate: bool = False,
         mixed_threshold: float | None = None,
     ):
         self.ngram_range = ngram_range
@@ -93,6 +102,7 @@ class FearFlowClassifier(LinearTextClassifier):
         self.max_iter = max_iter
         self.counterfactual_scope = counterfactual_scope
         self.contrast_weight = contrast_weight
+        self.register_gate = register_gate
         self.mixed_threshold = mixed_threshold
 
     # -- fitting ---------------------------------------------------------------------------
@@ -118,8 +128,12 @@ class FearFlowClassifier(LinearTextClassifier):
         self.features_ = make_features(
             self.ngram_range, self.min_df, self.lexicon_weight, self.vector_weight, self.contrast_weight
         )
-        features = self.features_.fit_transform(self.preprocessor_.pipe(X))
+        tokens = self.preprocessor_.pipe(X)
+        features = self.features_.fit_transform(tokens)
         self._drop_stop_words()
+        self.gate_ = RegisterGate().fit() if self.register_gate else None
+        if self.gate_ is not None:  # the gated copy of every column, after the shared ones
+            features = sp.hstack([features, sp.diags(self.gate_(tokens)) @ features], format="csr")
         linear = self._linear()
         folds = min(self.calibration_cv or 0, min(Counter(y).values()))
         if self.calibration_cv and folds < 2:
@@ -143,7 +157,11 @@ class FearFlowClassifier(LinearTextClassifier):
         if not self.nb_scaling:
             return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
         ngrams = len(dict(self.features_.transformer_list)["words"].vocabulary_)  # the union's first part
-        return NBLogisticRegression(self.C, self.class_weight, nb_columns=ngrams, max_iter=self.max_iter)
+        columns: int | tuple = ngrams
+        if self.register_gate:  # the n-grams, and their gated copy after all the shared columns
+            width = sum(len(t.get_feature_names_out()) for _, t in self.features_.transformer_list)
+            columns = ((0, ngrams), (width, width + ngrams))
+        return NBLogisticRegression(self.C, self.class_weight, nb_columns=columns, max_iter=self.max_iter)
 
     def _drop_stop_words(self) -> None:
         # TfidfVectorizer keeps every pruned n-gram in stop_words_, only for introspection;
@@ -160,7 +178,12 @@ class FearFlowClassifier(LinearTextClassifier):
     def scores(self, tokens: Sequence[Sequence[str]]) -> np.ndarray:
         """Calibrated log-odds of token lists, one column per class in ``classes_``."""
         view = self.linear_view()
-        return np.asarray(self.features_.transform(tokens) @ view.coef.T) + view.intercept
+        features = self.features_.transform(tokens)
+        width = features.shape[1]
+        scores = np.asarray(features @ view.coef[:, :width].T) + view.intercept
+        if getattr(self, "gate_", None) is not None:  # the gated columns: the same features, where open
+            scores += self.gate_(tokens)[:, None] * np.asarray(features @ view.coef[:, width:].T)
+        return scores
 
     def linear_view(self) -> LinearView:
         """The fitted weights over the feature union's parts, divided by the temperature."""
@@ -171,9 +194,15 @@ class FearFlowClassifier(LinearTextClassifier):
             if coef.shape[0] == 1:  # binary: the one row scores classes_[1] against classes_[0]
                 coef = np.vstack([-coef[0] / 2, coef[0] / 2])
                 intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
-            self._view = LinearView(
-                self.classes_, feature_blocks(self.features_), coef, intercept, 1.0 / beta
-            )
+            blocks = feature_blocks(self.features_)
+            if getattr(self, "gate_", None) is not None:
+                width = blocks[-1].stop
+                blocks += tuple(
+                    replace(b, transformer=GatedPart(b.transformer, self.gate_), start=b.start + width,
+                            stop=b.stop + width, prefix=REGISTER_PREFIX)
+                    for b in blocks
+                )  # fmt: skip
+            self._view = LinearView(self.classes_, blocks, coef, intercept, 1.0 / beta)
         return self._view
 
     def __getstate__(self) -> dict:
@@ -189,11 +218,11 @@ def block_kind(name: str) -> str:
     return _PART_KINDS[name]
 
 
-def feature_blocks(features, adapted: bool = False, start: int = 0) -> tuple[FeatureBlock, ...]:
+def feature_blocks(features, prefix: str = "", start: int = 0) -> tuple[FeatureBlock, ...]:
     """The blocks of a fitted feature union, in column order from ``start``."""
     blocks = []
     for name, transformer in features.transformer_list:
         width = len(transformer.get_feature_names_out())
-        blocks.append(FeatureBlock(name, block_kind(name), transformer, start, start + width, adapted))
+        blocks.append(FeatureBlock(name, block_kind(name), transformer, start, start + width, prefix))
         start += width
     return tuple(blocks)

@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 
 from .adapted import AdaptedClassifier
-from .features import LexiconFeatures, ngram_vectorizer, word_ngrams
+from .features import LexiconFeatures, RegisterGate, ngram_vectorizer, word_ngrams
 from .linear import NBLogisticRegression
 from .model import FearFlowClassifier, block_kind
 from .preprocess import Preprocessor
@@ -38,12 +38,24 @@ class _Writer:
 
     def __init__(self):
         self.arrays: dict[str, np.ndarray] = {}
+        self.dtypes: dict[str, str] = {}
         self.transformers: dict[str, dict[str, Any]] = {}
         self._seen: dict[int, str] = {}
 
     def array(self, value: np.ndarray) -> str:
+        """Store an array under a new key; floats go in the smallest float type that holds them
+        exactly (the word vectors are float16 values), their own type recorded to restore."""
         key = f"a{len(self.arrays)}"
-        self.arrays[key] = np.ascontiguousarray(value)
+        value = np.ascontiguousarray(value)
+        if value.dtype.kind == "f":
+            for smaller in (np.float16, np.float32):
+                if np.dtype(smaller).itemsize < value.dtype.itemsize and np.array_equal(
+                    value.astype(smaller).astype(value.dtype), value
+                ):
+                    self.dtypes[key] = value.dtype.str
+                    value = value.astype(smaller)
+                    break
+        self.arrays[key] = value
         return key
 
     def json(self, value: Any) -> str:
@@ -62,9 +74,10 @@ class _Writer:
 class _Reader:
     """Reads arrays and transformers by key, checking each is what the description says."""
 
-    def __init__(self, transformers: dict[str, Any], arrays: dict[str, np.ndarray]):
+    def __init__(self, transformers: dict[str, Any], arrays: dict[str, np.ndarray], dtypes: dict[str, str]):
         self.arrays = arrays
         self._specs = transformers
+        self._dtypes = dtypes
         self._built: dict[str, Any] = {}
 
     def array(self, key: str, kind: str = "f") -> np.ndarray:
@@ -73,6 +86,11 @@ class _Reader:
         value = self.arrays[key]
         if value.dtype.kind not in kind:
             raise ModelFormatError(f"array {key!r} has dtype {value.dtype}, expected kind {kind!r}")
+        if key in self._dtypes:
+            dtype = np.dtype(self._dtypes[key])
+            if dtype.kind != "f":
+                raise ModelFormatError(f"array {key!r} would be restored to {dtype}, not a float type")
+            value = value.astype(dtype)
         return value
 
     def json(self, key: str) -> Any:
@@ -93,13 +111,17 @@ def model_data(model: LinearTextClassifier) -> tuple[dict[str, Any], dict[str, n
     """``(description, arrays)`` of a fitted classifier: JSON-able data and named numpy arrays."""
     writer = _Writer()
     description = _classifier_data(model, writer)
-    return {"classifier": description, "transformers": writer.transformers}, writer.arrays
+    return {
+        "classifier": description,
+        "transformers": writer.transformers,
+        "dtypes": writer.dtypes,
+    }, writer.arrays
 
 
 def model_from_data(description: dict[str, Any], arrays: dict[str, np.ndarray]) -> LinearTextClassifier:
     """The classifier :func:`model_data` described; :class:`ModelFormatError` for anything else."""
     try:
-        reader = _Reader(description["transformers"], arrays)
+        reader = _Reader(description["transformers"], arrays, description.get("dtypes", {}))
         return _classifier_from(description["classifier"], reader)
     except ModelFormatError:
         raise
@@ -130,6 +152,7 @@ def _classifier_data(model: LinearTextClassifier, writer: _Writer) -> dict[str, 
             f"cannot save a {type(model).__name__}: only the package's classifiers have a file format"
         )
     linear = model.linear_
+    gate = getattr(model, "gate_", None)
     return {
         "type": "FearFlowClassifier",
         "params": {k: _jsonable(v) for k, v in model.get_params().items()},
@@ -143,6 +166,7 @@ def _classifier_data(model: LinearTextClassifier, writer: _Writer) -> dict[str, 
         },
         "inverse_temperature": float(model.inverse_temperature_),
         "n_features_out": int(model.n_features_out_),
+        "register_gate": None if gate is None else writer.json(sorted(gate.words_)),
     }
 
 
@@ -178,6 +202,10 @@ def _classifier_from(data: dict[str, Any], reader: _Reader) -> LinearTextClassif
     linear.n_features_in_ = linear.coef_.shape[1]
     model.linear_ = linear
     model.inverse_temperature_ = float(data["inverse_temperature"])
+    model.gate_ = None
+    if data.get("register_gate") is not None:
+        model.gate_ = RegisterGate()
+        model.gate_.words_ = frozenset(str(w) for w in reader.json(data["register_gate"]))
     model.classes_ = classes
     model.n_features_out_ = int(data["n_features_out"])
     if model.n_features_out_ != linear.coef_.shape[1]:
@@ -216,7 +244,7 @@ def _transformer_data(transformer: Any, writer: _Writer) -> dict[str, Any]:
             "type": "lexicon",
             "lexicons": list(transformer.lexicons),
             "weight": float(transformer.weight),
-            "span": transformer.span,
+            "span": getattr(transformer, "span", "all"),  # older models had no span
             "terms": writer.json([[list(key), value] for key, value in transformer.lexicon_.items()]),
         }
     if isinstance(transformer, WordVectors):
@@ -224,7 +252,7 @@ def _transformer_data(transformer: Any, writer: _Writer) -> dict[str, Any]:
             "type": "vectors",
             "table": None if transformer.table is None else str(transformer.table),
             "weight": float(transformer.weight),
-            "negated": float(transformer.negated),
+            "negated": float(getattr(transformer, "negated", 1.0)),
             "words": writer.json([str(w) for w in transformer.words_]),
             "vectors": writer.array(transformer.vectors_),
         }

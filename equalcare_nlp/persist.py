@@ -39,7 +39,7 @@ CARD_FILE = "MODEL_CARD.md"
 #: Bumped when the saved layout changes incompatibly (1: a joblib pickle; 2: data only).
 FORMAT_VERSION = 2
 #: The model digest of the shipped default (``models/default``), kept apart from its folder.
-DEFAULT_MODEL_SHA256 = "be66ccfc249e4b6e852454e614e1ea8c9acfb736c6464848659caeb8eca5957e"
+DEFAULT_MODEL_SHA256 = "b2c695e203df7c6d737452639daaa5706f802f0ddbfbf92874d14c225bb771af"
 #: Libraries whose version is recorded in the manifest (informative: loading needs none of them to match).
 _RECORDED = (
     "equalcare-nlp",

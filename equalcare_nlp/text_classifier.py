@@ -59,8 +59,9 @@ class Explanation:
 class FeatureBlock:
     """Columns ``start:stop`` of a linear view, computed from token lists by ``transformer``.
 
-    ``name`` prefixes the names of non-n-gram features (``lexicon:compound``); ``adapted`` marks
-    the correction an adapted model learnt on top of its base.
+    ``name`` prefixes the names of non-n-gram features (``lexicon:compound``); ``prefix`` marks
+    columns that are a copy of others: ``feedback:`` the register-gated copy, ``adapted:`` the
+    correction an adapted model learnt on top of its base.
     """
 
     name: str
@@ -68,7 +69,7 @@ class FeatureBlock:
     transformer: Any
     start: int
     stop: int
-    adapted: bool = False
+    prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,16 +102,10 @@ class LinearView:
         return np.concatenate([_block_terms(block) for block in self.blocks])
 
     @cached_property
-    def adapted(self) -> np.ndarray:
-        """Whether each column belongs to an adapted model's correction."""
-        return np.concatenate([np.full(b.stop - b.start, b.adapted) for b in self.blocks])
-
-    @cached_property
     def names(self) -> np.ndarray:
-        """Each column's readable name: its term, prefixed ``adapted:`` in a correction."""
-        return np.array(
-            [f"adapted:{t}" if a else t for t, a in zip(self.terms, self.adapted, strict=True)], dtype=object
-        )
+        """Each column's readable name: its term after its block's prefix (``feedback:``, ``adapted:``)."""
+        prefixes = np.concatenate([np.full(b.stop - b.start, b.prefix, dtype=object) for b in self.blocks])
+        return np.array([p + t for p, t in zip(prefixes, self.terms, strict=True)], dtype=object)
 
     def contributions(self, tokens: Sequence[str], label: int) -> tuple[np.ndarray, np.ndarray]:
         """Names and exact shares of one token list's score for class ``label`` against the mean
@@ -126,7 +121,7 @@ class LinearView:
                 shares = words.data * (
                     block.transformer.vectors_[words.indices] @ centred[block.start : block.stop]
                 )
-                prefix = "adapted:~" if block.adapted else "~"
+                prefix = block.prefix + "~"
                 names.append(
                     np.array([prefix + str(w) for w in block.transformer.words_[words.indices]], object)
                 )

@@ -88,3 +88,37 @@ def test_a_bare_string_is_an_error_not_one_text_per_character(model):
             call("I am tired")
     with pytest.raises(TypeError, match="single string"):
         FearFlowClassifier().fit("some text", ["fear"])
+
+
+def test_register_gate_opens_for_comments_about_work_and_services():
+    from equalcare_nlp.features import RegisterGate
+    from equalcare_nlp.preprocess import Preprocessor
+
+    gate = RegisterGate().fit()
+    tokens = Preprocessor().pipe(["The nurses were lovely", "my cat is lovely", "not enough staff again"])
+    assert gate(tokens).tolist() == [1.0, 0.0, 1.0]  # lemmas match ("nurses"), negated words too
+
+
+def test_register_gated_model_is_one_exact_linear_map(tmp_path):
+    import equalcare_nlp as eq
+
+    texts = TEXTS + ["the manager set impossible targets", "thank you to the nurses on the ward"]
+    labels = LABELS + ["fear", "flow"]
+    model = FearFlowClassifier(min_df=1, calibration_cv=2, register_gate=True).fit(texts, labels)
+    view = model.linear_view()
+    probe = ["the ward manager only cares about targets", "I am exhausted and scared", "thank you"]
+    rows = view.features(model.tokens(probe))
+    np.testing.assert_allclose(
+        rows @ view.coef.T + view.intercept, model.decision_function(probe), atol=1e-12
+    )
+    gated = np.array([n.startswith("feedback:") for n in view.names])
+    assert gated.sum() == len(view.names) // 2
+    assert rows[1][:, gated].nnz == 0 and rows[0][:, gated].nnz > 0  # only the register comment is gated
+    explanation = model.explain(probe[0], top=10_000)
+    scores = model.decision_function(probe[:1])[0]
+    k = list(model.classes_).index(explanation.label)
+    assert np.isclose(sum(w for _, w in explanation.terms) + explanation.bias, scores[k] - scores.mean())
+    eq.save_model(model, tmp_path)
+    np.testing.assert_allclose(
+        eq.load_model(tmp_path).predict_proba(probe), model.predict_proba(probe), atol=1e-12
+    )

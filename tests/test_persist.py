@@ -6,6 +6,7 @@ an object array inside the arrays file and a description naming a foreign type a
 with a clear error, and the payload never runs.
 """
 
+import copy
 import hashlib
 import json
 import os
@@ -272,8 +273,14 @@ def test_no_command_runs_a_hostile_folder(hostile, tmp_path, capsys):
             assert not marker.exists(), f"{command} ran the payload of the {name} folder"
 
 
-def test_convert_needs_trust_and_rewrites_a_real_format_1_folder(saved, tmp_path, capsys):
+@pytest.mark.parametrize("older", [False, True], ids=["current", "before-newer-parameters"])
+def test_convert_needs_trust_and_rewrites_a_real_format_1_folder(saved, tmp_path, capsys, older):
     model, _ = saved
+    if older:  # a model pickled by an earlier version, without the parameters added since
+        model = copy.deepcopy(model)
+        for name in ("register_gate", "counterfactual_scope", "mixed_threshold"):
+            model.__dict__.pop(name)
+        dict(model.features_.transformer_list)["lexicon"].__dict__.pop("span")
     old = tmp_path / "old"
     old.mkdir()
     joblib.dump(model, old / "model.joblib")
