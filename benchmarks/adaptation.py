@@ -32,7 +32,7 @@ from equalcare_nlp import LABELS, load_labelled, load_model
 from equalcare_nlp.active import suggest
 from equalcare_nlp.adapt import adapt, base_training_data
 from equalcare_nlp.metrics import classification_report, fear_flow_predictions
-from equalcare_nlp.persist import default_model_path, read_manifest
+from equalcare_nlp.persist import default_model_path, model_digest, read_manifest
 
 RESULTS = Path(__file__).with_name("results")
 
@@ -75,7 +75,7 @@ def main() -> None:
     results = {
         "default_model": {
             "created": read_manifest(default_model_path())["created"],
-            "sha256": read_manifest(default_model_path())["sha256"],
+            "sha256": model_digest(default_model_path()),
             **scores(base, tweet_test, go_test),
         },
         "new_data": {"corpus": "tweeteval", "split": "train", "n": len(train[0])},

@@ -54,10 +54,10 @@ def one_round(model_dir: str | None, texts: list[str]) -> dict[str, float]:
     start = time.perf_counter()
     tokens = model.tokens(texts)
     preprocess = time.perf_counter() - start
-    features = model.features_.transform(tokens)
+    view = model.linear_view()
+    features = view.features(tokens)
     featurise = time.perf_counter() - start - preprocess
-    coef, intercept = model.weights()
-    (features @ coef.T) + intercept
+    (features @ view.coef.T) + view.intercept
     linear = time.perf_counter() - start - preprocess - featurise
     n = len(texts)
     return {

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from equalcare_nlp.persist import default_model_path, read_manifest, versions
+from equalcare_nlp.persist import default_model_path, model_digest, read_manifest, versions
 
 from .evalsets import (
     EVAL_SPECS,
@@ -311,7 +311,7 @@ def _default_model_facts() -> dict:
     manifest = read_manifest(default_model_path())
     return {
         "path": str(default_model_path()),
-        "sha256": manifest.get("sha256"),
+        "sha256": model_digest(default_model_path()),
         "created": manifest.get("created"),
         "params": manifest.get("params"),
     }
