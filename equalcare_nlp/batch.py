@@ -135,14 +135,21 @@ def _terms_text(explanation) -> str:
 _WORKER: ChunkScorer | None = None
 
 
-def stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Kill a pool's worker processes now and wait for them, dropping pending work."""
+def stop_workers(pool: ProcessPoolExecutor, grace: float = 10.0) -> None:
+    """Stop a pool's workers: pending work dropped, each worker ends after its current chunk (a
+    second or so) and is killed if it has not within ``grace`` seconds, so none outlives the run.
+
+    Letting the workers end on their own keeps the executor's manager thread able to finish; a
+    worker killed mid-task can leave it waiting at interpreter exit.
+    """
     processes = list((pool._processes or {}).values())  # the executor has no public handle on them
-    for process in processes:
-        process.kill()
     pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + grace
     for process in processes:
-        process.join(timeout=5)
+        process.join(timeout=max(deadline - time.monotonic(), 0.1))
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
 
 
 def _init_worker(model: LinearTextClassifier, options: ScoreOptions) -> None:

@@ -106,15 +106,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 def console() -> None:
     """The ``equalcare`` console script: :func:`main`, then exit with its code.
 
-    After an interruption everything has been cleaned up while unwinding (workers killed, partial
-    files removed), so the process ends at once instead of running the interpreter's teardown, where
-    a killed process pool's manager thread can still print a traceback (Python 3.11).
+    Everything a command opens is closed by the time :func:`main` returns (workers stopped, files
+    renamed or removed, clusters closed), so the process flushes its output and ends at once rather
+    than in the interpreter's teardown, where a process pool stopped mid-run can still wait or print
+    a traceback (seen on Python 3.11 after Ctrl-C, SIGTERM or a closed pipe).
     """
     code = main()
-    if code in (130, 143):
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, OSError, ValueError):  # the reader went away, or already closed
+            pass
+    os._exit(code)
 
 
 def _one_line(error: BaseException) -> str:
