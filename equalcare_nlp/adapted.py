@@ -206,8 +206,13 @@ class AdaptedClassifier(LinearTextClassifier):
                 np.hstack([base.coef, correction]),
                 base.intercept + shift,
                 base.temperature,
+                self._view_features,
             )
         return self._view
+
+    def _view_features(self, tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        """The linear view's columns: the base's, then the correction's."""
+        return sp.hstack([self.base.linear_view().features(tokens), self._raw_features(tokens)], format="csr")
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()

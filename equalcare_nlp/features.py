@@ -230,16 +230,13 @@ class RegisterGate(BaseEstimator):
         )
 
 
-class GatedPart(TransformerMixin, BaseEstimator):
-    """A fitted feature ``part``'s columns for the texts ``gate`` opens, zeros for the others."""
+class GatedPart(BaseEstimator):
+    """A fitted feature ``part`` seen through ``gate``: its columns' names, and for word vectors their
+    word weights on the texts the gate opens (zeros elsewhere), so explanations stay exact."""
 
     def __init__(self, part: object, gate: RegisterGate):
         self.part = part
         self.gate = gate
-
-    def transform(self, X: Iterable[Sequence[str]]) -> sp.csr_matrix:  # noqa: N803
-        X = list(X)  # noqa: N806
-        return sp.csr_matrix(sp.diags(self.gate(X)) @ self.part.transform(X))
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         return self.part.get_feature_names_out()

@@ -132,8 +132,7 @@ class FearFlowClassifier(LinearTextClassifier):
         features = self.features_.fit_transform(tokens)
         self._drop_stop_words()
         self.gate_ = RegisterGate().fit() if self.register_gate else None
-        if self.gate_ is not None:  # the gated copy of every column, after the shared ones
-            features = sp.hstack([features, sp.diags(self.gate_(tokens)) @ features], format="csr")
+        features = self._with_gated(features, tokens)
         linear = self._linear()
         folds = min(self.calibration_cv or 0, min(Counter(y).values()))
         if self.calibration_cv and folds < 2:
@@ -178,12 +177,16 @@ class FearFlowClassifier(LinearTextClassifier):
     def scores(self, tokens: Sequence[Sequence[str]]) -> np.ndarray:
         """Calibrated log-odds of token lists, one column per class in ``classes_``."""
         view = self.linear_view()
-        features = self.features_.transform(tokens)
-        width = features.shape[1]
-        scores = np.asarray(features @ view.coef[:, :width].T) + view.intercept
-        if getattr(self, "gate_", None) is not None:  # the gated columns: the same features, where open
-            scores += self.gate_(tokens)[:, None] * np.asarray(features @ view.coef[:, width:].T)
-        return scores
+        return np.asarray(view.features(tokens) @ view.coef.T) + view.intercept
+
+    def _features(self, tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        """The linear view's columns: the feature union's, then (with the gate) their gated copy."""
+        return self._with_gated(self.features_.transform(tokens), tokens)
+
+    def _with_gated(self, features, tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        if getattr(self, "gate_", None) is None:
+            return sp.csr_matrix(features)
+        return sp.hstack([features, sp.diags(self.gate_(tokens)) @ features], format="csr")
 
     def linear_view(self) -> LinearView:
         """The fitted weights over the feature union's parts, divided by the temperature."""
@@ -202,7 +205,7 @@ class FearFlowClassifier(LinearTextClassifier):
                             stop=b.stop + width, prefix=REGISTER_PREFIX)
                     for b in blocks
                 )  # fmt: skip
-            self._view = LinearView(self.classes_, blocks, coef, intercept, 1.0 / beta)
+            self._view = LinearView(self.classes_, blocks, coef, intercept, 1.0 / beta, self._features)
         return self._view
 
     def __getstate__(self) -> dict:

@@ -127,16 +127,22 @@ def save_model(
 
 def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
     """The manifest of a saved model folder."""
+    return _manifest(path)[0]
+
+
+def _manifest(path: str | os.PathLike) -> tuple[dict[str, Any], str]:
+    """A folder's manifest and the model digest, from one read of ``manifest.json``."""
     manifest_file = Path(path) / MANIFEST_FILE
     if not manifest_file.is_file():
         raise FileNotFoundError(f"{path} is not a saved equalcare_nlp model: no {MANIFEST_FILE}")
+    data = manifest_file.read_bytes()
     try:
-        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+        manifest = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ModelIntegrityError(f"{manifest_file} is not a JSON manifest: {error}") from error
     if not isinstance(manifest, dict):
         raise ModelIntegrityError(f"{manifest_file} is not a JSON object")
-    return manifest
+    return manifest, hashlib.sha256(data).hexdigest()
 
 
 def default_model_path() -> Path:
@@ -155,9 +161,8 @@ def load_model(path: str | os.PathLike | None = None, *, sha256: str | None = No
     """
     folder = Path(path) if path is not None else default_model_path()
     expected = sha256 if sha256 is not None or path is not None else DEFAULT_MODEL_SHA256
-    manifest = read_manifest(folder)
+    manifest, actual = _manifest(folder)
     if expected is not None:
-        actual = model_digest(folder)
         if actual != expected.strip().lower():
             source = (
                 "the sha256 you gave" if sha256 is not None else "the package's record of its default model"

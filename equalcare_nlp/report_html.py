@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .labels import FEAR, FLOW, MIXED, NEUTRAL
 from .report import GroupReport, Interval, Report, Shares, summary_rows
-from .tables import atomic_output, check_not_input, write_table
+from .tables import atomic_output, write_table
 
 COLOURS = {FEAR: "#c2410c", FLOW: "#0f766e", NEUTRAL: "#a8a29e", MIXED: "#7c3aed"}
 NAMES = {FEAR: "Fear-state", FLOW: "Flow-state", NEUTRAL: "Neutral", MIXED: "Mixed"}
@@ -412,7 +412,6 @@ def write_report(report: Report, path: str | Path, *, refuse: str | Path | None 
         raise ValueError(f"{path}: report output must end in one of {', '.join(REPORT_FORMATS)}")
     if suffix == ".csv":
         return write_table(summary_rows(report), path, refuse=refuse)
-    check_not_input(path, refuse)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = (
         render_html(report)

@@ -9,7 +9,7 @@ Reports, active learning and persistence use this interface only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -77,8 +77,10 @@ class LinearView:
     """A classifier's scores as one linear map: ``features(tokens) @ coef.T + intercept``.
 
     ``coef`` and ``intercept`` are calibrated (the fitted weights divided by ``temperature``).
-    An adapted model's scores add a per-text shift to this (the renormalisation that keeps the
-    probability of labels its new data lacked), which changes no term's contribution.
+    ``featurize`` is the classifier's own way to compute all the blocks' columns at once (a block
+    that copies another is not computed twice). An adapted model's scores add a per-text shift to
+    this (the renormalisation that keeps the probability of labels its new data lacked), which
+    changes no term's contribution.
     """
 
     classes: np.ndarray
@@ -86,10 +88,11 @@ class LinearView:
     coef: np.ndarray
     intercept: np.ndarray
     temperature: float
+    featurize: Callable[[Sequence[Sequence[str]]], Any]
 
     def features(self, tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """The feature rows of token lists, one column per column of ``coef``."""
-        return sp.hstack([block.transformer.transform(tokens) for block in self.blocks], format="csr")
+        return sp.csr_matrix(self.featurize(tokens))
 
     @cached_property
     def kinds(self) -> np.ndarray:

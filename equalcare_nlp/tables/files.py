@@ -22,7 +22,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from .formats import STDIO, format_of, open_reader, open_writer
+from .formats import STDIO, check_input, format_of, open_reader, open_writer
 from .readers import TableWarning
 
 #: Rows per chunk when a whole table is read or written.
@@ -84,16 +84,6 @@ def stdin_copy(suffix: str = "") -> Iterator[Path]:
         Path(tmp).unlink(missing_ok=True)
 
 
-def check_input(source: str | os.PathLike) -> None:
-    """A clear error for an input that is a folder or does not exist (before its format is guessed)."""
-    if str(source) == STDIO:
-        return
-    if Path(source).is_dir():
-        raise IsADirectoryError(f"{source} is a folder, not a table file: give the file inside it")
-    if not Path(source).exists():
-        raise FileNotFoundError(f"No such input file: {source}")
-
-
 @contextlib.contextmanager
 def _opened_reader(source, fmt, delimiter, sheet):
     check_input(source)
@@ -141,10 +131,9 @@ def table_job(
     check_input(source)
     in_format = format_of(source, formats.input_format)
     out_format = format_of(output, formats.output_format)
-    check_not_input(output, source)
     with contextlib.ExitStack() as stack:
+        handle = stack.enter_context(atomic_output(output, refuse=source))  # checked before any reading
         reader = stack.enter_context(_opened_reader(source, in_format, formats.delimiter, formats.sheet))
-        handle = stack.enter_context(atomic_output(output, refuse=source))
         delimiter = formats.delimiter if in_format == out_format else None
         writer = open_writer(handle, out_format, delimiter=delimiter, guard=formats.guard)
         yield TableJob(reader, writer)
@@ -205,7 +194,6 @@ def write_table(
     """
     fmt = format_of(path, fmt)
     if str(path) != STDIO:
-        check_not_input(path, refuse)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     with atomic_output(path, refuse=refuse) as handle:
         writer = open_writer(handle, fmt, guard=guard)

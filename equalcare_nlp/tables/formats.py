@@ -88,12 +88,18 @@ def open_reader(
     path: str | os.PathLike, fmt: str, *, delimiter: str | None = None, sheet: str | int | None = None
 ):
     """A chunked reader of the table at ``path`` in format ``fmt``."""
-    path = Path(path)
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a folder, not a table file: give the file inside it")
-    if not path.is_file():
-        raise FileNotFoundError(f"No such input file: {path}")
-    return FORMAT_REGISTRY[format_of(path, fmt)].reader(path, delimiter, sheet)
+    check_input(path)
+    return FORMAT_REGISTRY[format_of(path, fmt)].reader(Path(path), delimiter, sheet)
+
+
+def check_input(source: str | os.PathLike) -> None:
+    """A clear error for an input that is a folder or does not exist (before its format is guessed)."""
+    if str(source) == STDIO:
+        return
+    if Path(source).is_dir():
+        raise IsADirectoryError(f"{source} is a folder, not a table file: give the file inside it")
+    if not Path(source).is_file():
+        raise FileNotFoundError(f"No such input file: {source}")
 
 
 def open_writer(handle: IO[bytes], fmt: str, *, delimiter: str | None = None, guard: bool = True):
