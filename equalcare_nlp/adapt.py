@@ -27,6 +27,7 @@ import numpy as np
 from .adapted import VOCABULARIES, AdaptedClassifier
 from .corpora import fingerprint, load_codebook_labels, load_labelled
 from .default_model import balanced_weights
+from .features import LearnedRegisterGate
 from .model import FearFlowClassifier
 from .persist import read_manifest
 from .text_classifier import LinearTextClassifier
@@ -113,6 +114,11 @@ def adapt(
         base_texts, base_labels, *base_weights = base_data
         base_weights = base_weights[0] if base_weights else np.ones(len(base_texts))
         weights = np.concatenate([np.asarray(base_weights, float), np.full(len(texts), float(new_weight))])
+        register = None
+        if isinstance(getattr(base, "gate_", None), LearnedRegisterGate):
+            # the base's texts as its gate reads them, the new comments as feedback
+            read = base.gate_.opens(base.tokens(base_texts))
+            register = np.concatenate([read, np.ones(len(texts), dtype=bool)])
         model = FearFlowClassifier(**base.get_params())
-        return model.fit([*base_texts, *texts], [*base_labels, *labels], sample_weight=weights)
+        return model.fit([*base_texts, *texts], [*base_labels, *labels], weights, register)
     return AdaptedClassifier(base, **offset_params).fit(texts, labels)

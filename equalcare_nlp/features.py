@@ -43,6 +43,11 @@ def after_contrast(tokens: Sequence[str]) -> Sequence[str]:
     return ()
 
 
+def base_words(tokens: Sequence[str]) -> list[str]:
+    """The tokens with any negation prefix taken off (the words, whatever their scope)."""
+    return [t.removeprefix(NEG_PREFIX) for t in tokens]
+
+
 def word_ngrams(tokens: Sequence[str], ngram_range: tuple[int, int] = (1, 2)) -> list[str]:
     """Space-joined n-grams of ``tokens`` for every n in ``ngram_range`` (inclusive)."""
     low, high = ngram_range
@@ -156,7 +161,7 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
     def valences(self, tokens: Sequence[str]) -> list[tuple[int, int, float]]:
         """Matched lexicon spans of one token list as ``(start, end, signed valence)``."""
         lexicon, longest = self.lexicon_, self.max_term_len_
-        base = [t.removeprefix(NEG_PREFIX) for t in tokens]
+        base = base_words(tokens)
         spans = []
         i = 0
         while i < len(tokens):
@@ -204,37 +209,93 @@ def register_words(path: str | Path | None = None) -> list[str]:
     return [word for line in lines if not line.startswith("#") for word in line.split()]
 
 
-class RegisterGate(BaseEstimator):
+class _Gate(BaseEstimator):
+    """A per-text gate over token lists: ``weight`` where the subclass' ``opens`` holds, else 0."""
+
+    #: Gates saved before the weight existed open at 1.
+    weight = 1.0
+
+    def __call__(self, X: Iterable[Sequence[str]]) -> np.ndarray:  # noqa: N803
+        """``weight`` for each token list the gate opens for, else 0.0."""
+        return self.opens(X) * float(self.weight)
+
+
+class RegisterGate(_Gate):
     """Whether a token list is in the feedback register: it names one of ``words`` (work, care,
     services, their people and their figures; None: the shipped list).
 
     Gated copies of the features (:class:`GatedPart`) let one linear model weigh the same words
     differently in comments about work and services than on Reddit ("the figures", "cover", "rota"
     carry strain there), while other texts keep the shared weights. The words are preprocessed like
-    the text, so they match lemmas.
+    the text, so they match lemmas. ``weight`` scales the gated copy: above 1 its weights cost less
+    regularisation than the shared ones, so register texts lean on weights of their own.
     """
 
-    def __init__(self, words: Sequence[str] | None = None):
+    def __init__(self, words: Sequence[str] | None = None, weight: float = 1.0):
         self.words = words
+        self.weight = weight
 
     def fit(self, X: object = None, y: object = None) -> RegisterGate:  # noqa: N803
         words = register_words() if self.words is None else list(self.words)
         self.words_ = frozenset(t.removeprefix(NEG_PREFIX) for ts in Preprocessor().pipe(words) for t in ts)
         return self
 
-    def __call__(self, X: Iterable[Sequence[str]]) -> np.ndarray:  # noqa: N803
-        """1.0 for each token list in the register, else 0.0."""
+    def opens(self, X: Iterable[Sequence[str]]) -> np.ndarray:  # noqa: N803
         words = self.words_
+        return np.array([any(t.removeprefix(NEG_PREFIX) in words for t in tokens) for tokens in X])
+
+
+class LearnedRegisterGate(_Gate):
+    """Whether a token list reads like the feedback register, by a logistic regression over which
+    words it names, fitted on texts marked in the register (survey and service feedback) or not
+    (Reddit).
+
+    It reads the register from many weak cues ("we", "shift", "appointment", "manager", "rota")
+    rather than from one listed word, so short comments that name no institution ("just a number
+    here") are still gated. ``y`` of :meth:`fit` is True for texts in the register.
+    """
+
+    def __init__(self, weight: float = 1.0, C: float = 1.0, min_df: int = 3):  # noqa: N803
+        self.weight = weight
+        self.C = C
+        self.min_df = min_df
+
+    def fit(self, X: Iterable[Sequence[str]], y: Sequence[bool]) -> LearnedRegisterGate:  # noqa: N803
+        from sklearn.feature_extraction.text import CountVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        y = np.asarray(y, dtype=bool)
+        if y.all() or not y.any():
+            raise ValueError("a learned register gate needs texts both in and out of the register")
+        words = CountVectorizer(analyzer=base_words, binary=True, min_df=self.min_df, dtype=np.float64)
+        counts = words.fit_transform(X)
+        model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000).fit(counts, y)
+        kept = np.flatnonzero(model.coef_[0])
+        self.words_ = words.get_feature_names_out()[kept]
+        self.coef_ = model.coef_[0][kept]
+        self.intercept_ = float(model.intercept_[0])
+        self._table = None
+        return self
+
+    def opens(self, X: Iterable[Sequence[str]]) -> np.ndarray:  # noqa: N803
+        if getattr(self, "_table", None) is None:
+            self._table = dict(zip(self.words_.tolist(), self.coef_.tolist(), strict=True))
+        table, intercept = self._table, self.intercept_
         return np.array(
-            [1.0 if any(t.removeprefix(NEG_PREFIX) in words for t in tokens) else 0.0 for tokens in X]
+            [intercept + math.fsum(table.get(w, 0.0) for w in set(base_words(tokens))) > 0 for tokens in X]
         )
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_table", None)
+        return state
 
 
 class GatedPart(BaseEstimator):
     """A fitted feature ``part`` seen through ``gate``: its columns' names, and for word vectors their
     word weights on the texts the gate opens (zeros elsewhere), so explanations stay exact."""
 
-    def __init__(self, part: object, gate: RegisterGate):
+    def __init__(self, part: object, gate: _Gate):
         self.part = part
         self.gate = gate
 

@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from .calibration import fit_inverse_temperature, out_of_fold_scores
-from .features import GatedPart, RegisterGate, make_features
+from .features import GatedPart, LearnedRegisterGate, RegisterGate, make_features
 from .labels import LABELS, MIXED
 from .linear import NBLogisticRegression
 from .preprocess import MAX_CHARS, Preprocessor
@@ -58,9 +58,14 @@ class FearFlowClassifier(LinearTextClassifier):
         as opening a negation-like scope (codebook rule 6).
     contrast_weight : scale of the lexicon scores of the tokens after a contrast word ("but",
         "however", ...; 0 turns them off), so the writer's point can outweigh a courtesy.
-    register_gate : add a gated copy of every feature, active for texts in the feedback register
-        (:class:`~equalcare_nlp.features.RegisterGate`), so comments about work and services get
-        weights of their own on top of the shared ones; still one linear model, explained exactly.
+    register_gate : add a gated copy of every feature, active for texts in the feedback register,
+        so comments about work and services get weights of their own on top of the shared ones;
+        still one linear model, explained exactly. ``True`` (or ``"words"``): texts that name a word
+        of the register list (:class:`~equalcare_nlp.features.RegisterGate`); ``"learned"``: texts a
+        word-level logistic regression reads as the register
+        (:class:`~equalcare_nlp.features.LearnedRegisterGate`), fitted on ``fit``'s ``register``.
+    gate_weight : scale of the gated copy; above 1 its weights are held back less than the shared
+        ones, so register texts lean more on weights of their own.
     mixed_threshold : a comment of several parts (:func:`~equalcare_nlp.sentences.split_sentences`)
         is predicted ``mixed`` when one part scores fear and another flow at this probability or
         more (codebook rule 9); None never predicts mixed. ``predict_proba`` keeps three columns.
@@ -70,6 +75,7 @@ class FearFlowClassifier(LinearTextClassifier):
     counterfactual_scope = False
     contrast_weight = 0.0
     register_gate = False
+    gate_weight = 1.0
     mixed_threshold = None
 
     def __init__(
@@ -87,7 +93,8 @@ class FearFlowClassifier(LinearTextClassifier):
         max_iter: int = 3000,
         counterfactual_scope: bool = False,
         contrast_weight: float = 0.0,
-        register_gate: bool = False,
+        register_gate: bool | str = False,
+        gate_weight: float = 1.0,
         mixed_threshold: float | None = None,
     ):
         self.ngram_range = ngram_range
@@ -103,20 +110,37 @@ class FearFlowClassifier(LinearTextClassifier):
         self.counterfactual_scope = counterfactual_scope
         self.contrast_weight = contrast_weight
         self.register_gate = register_gate
+        self.gate_weight = gate_weight
         self.mixed_threshold = mixed_threshold
 
     # -- fitting ---------------------------------------------------------------------------
-    def fit(self, X: Sequence[str], y: Sequence[str], sample_weight: Sequence[float] | None = None):  # noqa: N803
+    def fit(
+        self,
+        X: Sequence[str],  # noqa: N803
+        y: Sequence[str],
+        sample_weight: Sequence[float] | None = None,
+        register: Sequence[bool] | None = None,
+    ):
         """Learn from texts ``X`` and labels ``y`` (each one of ``fear``, ``flow``, ``neutral``;
-        ``mixed`` comments are left out of the three-label fit, as the codebook says)."""
+        ``mixed`` comments are left out of the three-label fit, as the codebook says).
+        ``register`` (for ``register_gate="learned"``) says which texts are in the feedback register."""
         X = check_texts(X)  # noqa: N806
         y = np.asarray(y, dtype=object)
         if len(X) != len(y):
             raise ValueError(f"X has {len(X)} texts but y has {len(y)} labels")
+        gate = self._gate()
+        if isinstance(gate, LearnedRegisterGate):
+            if register is None:
+                raise ValueError(
+                    'register_gate="learned" needs fit(..., register=): which texts are feedback'
+                )
+            if len(register) != len(y):
+                raise ValueError(f"X has {len(X)} texts but register has {len(register)} values")
         if (y == MIXED).any():
             keep = np.flatnonzero(y != MIXED)
             X, y = [X[i] for i in keep], y[keep]  # noqa: N806
             sample_weight = None if sample_weight is None else np.asarray(sample_weight)[keep]
+            register = None if register is None else np.asarray(register)[keep]
         unknown = sorted(set(y) - set(LABELS))
         if unknown:
             raise ValueError(f"Unknown labels {unknown}; labels must be among {list(LABELS)}")
@@ -131,7 +155,7 @@ class FearFlowClassifier(LinearTextClassifier):
         tokens = self.preprocessor_.pipe(X)
         features = self.features_.fit_transform(tokens)
         self._drop_stop_words()
-        self.gate_ = RegisterGate().fit() if self.register_gate else None
+        self.gate_ = None if gate is None else gate.fit(tokens, register)
         features = self._with_gated(features, tokens)
         linear = self._linear()
         folds = min(self.calibration_cv or 0, min(Counter(y).values()))
@@ -151,6 +175,17 @@ class FearFlowClassifier(LinearTextClassifier):
         self._view = None
         self.n_features_out_ = features.shape[1]
         return self
+
+    def _gate(self) -> RegisterGate | LearnedRegisterGate | None:
+        if self.register_gate in (False, None):
+            return None
+        if self.register_gate in (True, "words"):
+            return RegisterGate(weight=self.gate_weight)
+        if self.register_gate == "learned":
+            return LearnedRegisterGate(weight=self.gate_weight)
+        raise ValueError(
+            f'register_gate must be False, True, "words" or "learned", not {self.register_gate!r}'
+        )
 
     def _linear(self) -> NBLogisticRegression | LogisticRegression:
         if not self.nb_scaling:

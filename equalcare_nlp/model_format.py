@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 
 from .adapted import AdaptedClassifier
-from .features import LexiconFeatures, RegisterGate, ngram_vectorizer, word_ngrams
+from .features import LearnedRegisterGate, LexiconFeatures, RegisterGate, ngram_vectorizer, word_ngrams
 from .linear import NBLogisticRegression
 from .model import FearFlowClassifier, block_kind
 from .preprocess import Preprocessor
@@ -166,8 +166,31 @@ def _classifier_data(model: LinearTextClassifier, writer: _Writer) -> dict[str, 
         },
         "inverse_temperature": float(model.inverse_temperature_),
         "n_features_out": int(model.n_features_out_),
-        "register_gate": None if gate is None else writer.json(sorted(gate.words_)),
+        **_gate_data(gate, writer),
     }
+
+
+def _gate_data(gate: RegisterGate | LearnedRegisterGate | None, writer: _Writer) -> dict[str, Any]:
+    """A word gate as its sorted words; a learned gate as its words, their weights and its intercept."""
+    if isinstance(gate, LearnedRegisterGate):
+        learned = {"words": writer.json(gate.words_.tolist()), "coef": writer.array(gate.coef_)}
+        return {"learned_gate": learned | {"intercept": gate.intercept_}}
+    return {"register_gate": None if gate is None else writer.json(sorted(gate.words_))}
+
+
+def _gate_from(model: FearFlowClassifier, data: dict[str, Any], reader: _Reader) -> None:
+    model.gate_ = None
+    if data.get("register_gate") is not None:
+        model.gate_ = RegisterGate(weight=model.gate_weight)
+        model.gate_.words_ = frozenset(str(w) for w in reader.json(data["register_gate"]))
+    elif data.get("learned_gate") is not None:
+        learned = data["learned_gate"]
+        model.gate_ = LearnedRegisterGate(weight=model.gate_weight)
+        model.gate_.words_ = np.array([str(w) for w in reader.json(learned["words"])], dtype=object)
+        model.gate_.coef_ = reader.array(learned["coef"]).astype(np.float64)
+        model.gate_.intercept_ = float(learned["intercept"])
+        if len(model.gate_.words_) != len(model.gate_.coef_):
+            raise ModelFormatError("the learned register gate has a weight count unlike its word count")
 
 
 def _classifier_from(data: dict[str, Any], reader: _Reader) -> LinearTextClassifier:
@@ -202,10 +225,7 @@ def _classifier_from(data: dict[str, Any], reader: _Reader) -> LinearTextClassif
     linear.n_features_in_ = linear.coef_.shape[1]
     model.linear_ = linear
     model.inverse_temperature_ = float(data["inverse_temperature"])
-    model.gate_ = None
-    if data.get("register_gate") is not None:
-        model.gate_ = RegisterGate()
-        model.gate_.words_ = frozenset(str(w) for w in reader.json(data["register_gate"]))
+    _gate_from(model, data, reader)
     model.classes_ = classes
     model.n_features_out_ = int(data["n_features_out"])
     if model.n_features_out_ != linear.coef_.shape[1]:

@@ -99,6 +99,75 @@ def test_register_gate_opens_for_comments_about_work_and_services():
     assert gate(tokens).tolist() == [1.0, 0.0, 1.0]  # lemmas match ("nurses"), negated words too
 
 
+#: Comments in the feedback register (survey answers about work and services) and ones that are not.
+REGISTER = [
+    "short staffed on every shift and the rota comes out late",
+    "the ward team were kind to my dad",
+    "our manager listens and the team covers for each other",
+    "appointment cancelled twice, nobody rang back",
+    "handover was rushed again, not enough staff",
+    "reception staff were rude when I rang about my appointment",
+]
+ELSEWHERE = [
+    "lol this game is so good",
+    "my cat knocked the plant over again",
+    "that movie was terrible, what a waste",
+    "haha I love this subreddit",
+    "the game last night was insane",
+    "this song is on repeat, love it",
+]
+
+
+def test_learned_register_gate_reads_the_register_from_its_words():
+    from equalcare_nlp.features import LearnedRegisterGate
+    from equalcare_nlp.preprocess import Preprocessor
+
+    tokens = Preprocessor().pipe(REGISTER + ELSEWHERE)
+    gate = LearnedRegisterGate(weight=2.0, min_df=1).fit(tokens, [True] * 6 + [False] * 6)
+    probe = Preprocessor().pipe(["not enough staff on the ward again", "this game is so good lol"])
+    assert gate(probe).tolist() == [2.0, 0.0]  # the gate's weight where it opens
+    with pytest.raises(ValueError, match="both in and out"):
+        LearnedRegisterGate().fit(tokens, [True] * 12)
+
+
+def test_learned_gate_model_needs_the_register_and_saves_exactly(tmp_path):
+    import equalcare_nlp as eq
+
+    texts = TEXTS + REGISTER + ELSEWHERE
+    labels = LABELS + [
+        "fear",
+        "flow",
+        "flow",
+        "fear",
+        "fear",
+        "fear",
+        "flow",
+        "flow",
+        "fear",
+        "flow",
+        "neutral",
+        "flow",
+    ]
+    register = [False] * len(TEXTS) + [True] * 6 + [False] * 6
+    model = FearFlowClassifier(min_df=1, calibration_cv=2, register_gate="learned", gate_weight=2.0)
+    with pytest.raises(ValueError, match="register="):
+        model.fit(texts, labels)
+    with pytest.raises(ValueError, match="register has 3 values"):
+        model.fit(texts, labels, register=[True] * 3)
+    model.fit(texts, labels, register=register)
+    probe = ["rota out two days before, short staffed again", "this game is so good lol", "thank you"]
+    view = model.linear_view()
+    rows = view.features(model.tokens(probe))
+    gated = np.array([n.startswith("feedback:") for n in view.names])
+    assert rows[0][:, gated].nnz > 0 and rows[1][:, gated].nnz == 0
+    eq.save_model(model, tmp_path)
+    loaded = eq.load_model(tmp_path)
+    assert loaded.gate_weight == 2.0
+    np.testing.assert_allclose(loaded.predict_proba(probe), model.predict_proba(probe), atol=1e-12)
+    with pytest.raises(ValueError, match="register_gate must be"):
+        FearFlowClassifier(register_gate="maybe").fit(texts, labels)
+
+
 def test_register_gated_model_is_one_exact_linear_map(tmp_path):
     import equalcare_nlp as eq
 

@@ -253,6 +253,18 @@ def test_refit_method_uses_base_data(base):
         adapt(base, ["x"], ["fear"], method="refit")
 
 
+def test_refit_of_a_learned_gate_model_reads_the_new_comments_as_feedback():
+    texts = FEAR_TEXTS + FLOW_TEXTS + NEUTRAL_TEXTS + ["lol this game is great", "my cat is so funny"] * 3
+    labels = ["fear"] * 10 + ["flow"] * 10 + ["neutral"] * 10 + ["flow"] * 6
+    register = [True] * 30 + [False] * 6
+    base = FearFlowClassifier(min_df=1, calibration_cv=None, register_gate="learned")
+    base.fit(texts, labels, register=register)
+    new = ["the datix was awful", "huge kudos to the porters"]
+    model = adapt(base, new, ["fear", "flow"], method="refit", base_data=(texts, labels))
+    assert model.register_gate == "learned"
+    assert model.gate_.opens(model.tokens(new)).all()
+
+
 def test_base_training_data_is_the_corpus_plus_the_weighted_extras(base, fake_data_dir, tmp_path):
     source = fake_data_dir / "goemotions"
     texts, labels = load_labelled("goemotions", "train", source)
