@@ -14,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from .calibration import fit_inverse_temperature, out_of_fold_scores
+from .compiled import CompiledUnion, gate_values
 from .features import GatedPart, RegisterGate, make_features
 from .labels import LABELS, MIXED
 from .linear import NBLogisticRegression
@@ -26,6 +27,7 @@ from .text_classifier import (
     Part,
     check_texts,
 )
+from .token_batch import ChunkIds, TokenBatch
 
 __all__ = ["Explanation", "FearFlowClassifier", "Part", "block_kind"]
 
@@ -132,7 +134,7 @@ class FearFlowClassifier(LinearTextClassifier):
         features = self.features_.fit_transform(tokens)
         self._drop_stop_words()
         self.gate_ = RegisterGate().fit() if self.register_gate else None
-        features = self._with_gated(features, tokens)
+        features = self._with_gated(features, self.gate_(tokens) if self.gate_ is not None else None)
         linear = self._linear()
         folds = min(self.calibration_cv or 0, min(Counter(y).values()))
         if self.calibration_cv and folds < 2:
@@ -148,7 +150,7 @@ class FearFlowClassifier(LinearTextClassifier):
             self.inverse_temperature_ = fit_inverse_temperature(scores, target, sample_weight)
         self.linear_ = clone(linear).fit(features, y, sample_weight=sample_weight)
         self.classes_ = self.linear_.classes_
-        self._view = None
+        self._view = self._compiled = None
         self.n_features_out_ = features.shape[1]
         return self
 
@@ -174,19 +176,34 @@ class FearFlowClassifier(LinearTextClassifier):
         check_is_fitted(self)
         return self.preprocessor_.pipe(check_texts(X))
 
-    def scores(self, tokens: Sequence[Sequence[str]]) -> np.ndarray:
-        """Calibrated log-odds of token lists, one column per class in ``classes_``."""
-        view = self.linear_view()
-        return np.asarray(view.features(tokens) @ view.coef.T) + view.intercept
+    def token_batch(self, X: Iterable[str]) -> TokenBatch:  # noqa: N803
+        """The preprocessed tokens of each text as ids, for the compiled path (equal to :meth:`tokens`)."""
+        check_is_fitted(self)
+        if getattr(self, "_chunk_ids", None) is None:
+            pre = self.preprocessor_
+            self._chunk_ids = ChunkIds(pre.records, pre.counterfactual_scope, pre.cache_size)
+        return self._chunk_ids.batch(self.preprocessor_.prepare(check_texts(X)))
+
+    def batch_features(self, batch: TokenBatch) -> sp.csr_matrix:
+        """The linear view's columns of a token batch, compiled (reference: :meth:`LinearView.features`)."""
+        check_is_fitted(self)
+        if getattr(self, "_compiled", None) is None:
+            self._compiled = CompiledUnion(self.features_)
+        gate = getattr(self, "gate_", None)
+        values = None if gate is None else gate_values(gate, batch)
+        return self._with_gated(self._compiled.transform(batch), values)
 
     def _features(self, tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """The linear view's columns: the feature union's, then (with the gate) their gated copy."""
-        return self._with_gated(self.features_.transform(tokens), tokens)
+        gate = getattr(self, "gate_", None)
+        return self._with_gated(self.features_.transform(tokens), None if gate is None else gate(tokens))
 
-    def _with_gated(self, features, tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        if getattr(self, "gate_", None) is None:
+    @staticmethod
+    def _with_gated(features, gate: np.ndarray | None) -> sp.csr_matrix:
+        """``features``, then their copy scaled by the per-text ``gate`` values (none without a gate)."""
+        if gate is None:
             return sp.csr_matrix(features)
-        return sp.hstack([features, sp.diags(self.gate_(tokens)) @ features], format="csr")
+        return sp.hstack([features, sp.diags(gate) @ features], format="csr")
 
     def linear_view(self) -> LinearView:
         """The fitted weights over the feature union's parts, divided by the temperature."""
@@ -210,7 +227,8 @@ class FearFlowClassifier(LinearTextClassifier):
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
-        state.pop("_view", None)
+        for derived in ("_view", "_compiled", "_chunk_ids"):  # rebuilt on first use
+            state.pop(derived, None)
         return state
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,6 +20,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .labels import FEAR, FLOW, MIXED
 from .sentences import split_sentences
+
+if TYPE_CHECKING:
+    from .token_batch import TokenBatch
 
 #: What a feature block holds: word n-grams, lexicon scores or word-vector dimensions.
 KINDS = ("ngram", "lexicon", "vectors")
@@ -144,7 +147,9 @@ def _block_terms(block: FeatureBlock) -> np.ndarray:
 
 class LinearTextClassifier(ClassifierMixin, BaseEstimator):
     """What every classifier of the package shares, given its :meth:`tokens`, :meth:`linear_view`
-    and :meth:`scores` (calibrated log-odds from token lists).
+    and :meth:`scores` (calibrated log-odds from token lists: the reference path, used by
+    :meth:`explain`), and their compiled forms :meth:`token_batch` and :meth:`batch_features`
+    (used by the predictions; :mod:`equalcare_nlp.compiled`), which give the same numbers.
 
     ``mixed_threshold`` (an attribute or property of the subclass) turns on the mixed rule.
     """
@@ -161,12 +166,28 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
 
     def scores(self, tokens: Sequence[Sequence[str]]) -> np.ndarray:
         """Calibrated log-odds of token lists, one column per class in ``classes_``."""
+        return self._linear_scores(self.linear_view().features(tokens))
+
+    def token_batch(self, X: Iterable[str]) -> TokenBatch:  # noqa: N803
+        """The preprocessed tokens of the texts as one batch of ids (:meth:`tokens`, compiled)."""
         raise NotImplementedError
+
+    def batch_features(self, batch: TokenBatch) -> sp.csr_matrix:
+        """The linear view's columns of a token batch (:meth:`LinearView.features`, compiled)."""
+        raise NotImplementedError
+
+    def batch_scores(self, batch: TokenBatch) -> np.ndarray:
+        """Calibrated log-odds of a token batch (:meth:`scores`, compiled)."""
+        return self._linear_scores(self.batch_features(batch))
+
+    def _linear_scores(self, features: sp.csr_matrix) -> np.ndarray:
+        view = self.linear_view()
+        return np.asarray(features @ view.coef.T) + view.intercept
 
     # -- prediction ------------------------------------------------------------------------
     def decision_function(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
         """Calibrated log-odds, one column per class in ``classes_``."""
-        return self.scores(self.tokens(check_texts(X)))
+        return self.batch_scores(self.token_batch(check_texts(X)))
 
     def predict_proba(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
         """Calibrated probabilities, one column per class in ``classes_``."""
