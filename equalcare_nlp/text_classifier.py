@@ -243,8 +243,10 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
             return out
         pieces = [split_sentences(text) for text in X]
         several = [i for i, text_pieces in enumerate(pieces) if len(text_pieces) > 1]
-        for i, text_parts in zip(several, self._scored_parts([pieces[i] for i in several]), strict=True):
-            out[i] = self.is_mixed(text_parts)
+        if several:
+            proba = self.predict_proba([piece for i in several for piece in pieces[i]])
+            fear, flow = proba[:, classes.index(FEAR)], proba[:, classes.index(FLOW)]
+            out[several] = mixed_groups(fear, flow, [len(pieces[i]) for i in several], self.mixed_threshold)
         return out
 
     def is_mixed(self, parts: Sequence[Part]) -> bool:
@@ -252,8 +254,8 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
         threshold = self.mixed_threshold
         if threshold is None or len(parts) < 2:
             return False
-        fear = any(p.probabilities.get(FEAR, 0.0) >= threshold for p in parts)
-        return fear and any(p.probabilities.get(FLOW, 0.0) >= threshold for p in parts)
+        fear, flow = ([p.probabilities.get(label, 0.0) for p in parts] for label in (FEAR, FLOW))
+        return bool(mixed_groups(np.array(fear), np.array(flow), [len(parts)], threshold)[0])
 
     # -- explanation -----------------------------------------------------------------------
     def explain(self, text: str, top: int = 10) -> Explanation:
@@ -282,6 +284,14 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
             tokens=tokens[0],
             parts=parts,
         )
+
+
+def mixed_groups(fear: np.ndarray, flow: np.ndarray, sizes: Sequence[int], threshold: float) -> np.ndarray:
+    """Whether each group of parts is mixed: the parts' fear and flow probabilities in order, group
+    ``g`` the next ``sizes[g]`` (at least 2) of them; mixed when one part's fear and one part's flow
+    reach ``threshold``."""
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+    return (np.maximum.reduceat(fear, starts) >= threshold) & (np.maximum.reduceat(flow, starts) >= threshold)
 
 
 def check_texts(X: Iterable[str]) -> list[str]:  # noqa: N803
