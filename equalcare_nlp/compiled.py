@@ -39,15 +39,21 @@ class Trie:
                 node = children.setdefault((node, int(code)), len(children) + 1)
             ends[node] = value
         self.width = width
-        keys = np.array([parent * width + code for parent, code in children], dtype=np.int64)
+        # the root's children by code, the others by parent * width + code (sorted, searched)
+        self._first = np.full(width + 1, -1, dtype=np.int64)  # code -1 reads the last: -1
+        deeper = [(parent * width + code, child) for (parent, code), child in children.items() if parent]
+        for (parent, code), child in children.items():
+            if not parent:
+                self._first[code] = child
+        keys = np.array([key for key, _ in deeper], dtype=np.int64)
         order = np.argsort(keys)
         self._keys = keys[order]
-        self._children = np.array(list(children.values()), dtype=np.int64)[order]
+        self._children = np.array([child for _, child in deeper], dtype=np.int64)[order]
         self.value = np.full(len(children) + 1, np.nan)
         self.value[list(ends)] = list(ends.values())
 
     def child(self, node: np.ndarray, code: np.ndarray) -> np.ndarray:
-        """The child of each ``node`` by ``code`` (-1 for none; ``node`` or ``code`` -1 give -1)."""
+        """The child of each non-root ``node`` by ``code`` (-1 for none; ``node`` or ``code`` -1 give -1)."""
         if not len(self._keys):
             return np.full(len(node), -1, dtype=np.int64)
         keys = node * self.width + code
@@ -66,7 +72,7 @@ class Trie:
             at = starts[alive] + d
             inside = at < ends[alive]
             alive, at, node = alive[inside], at[inside], node[inside]
-            node = self.child(node, codes[at])
+            node = self.child(node, codes[at]) if d else self._first[codes[at]]
             keep = node >= 0
             alive, node = alive[keep], node[keep]
             if not len(alive):

@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from .gc_pause import paused_gc
 from .labels import FEAR, FLOW, MIXED
 from .sentences import split_sentences
 
@@ -187,7 +188,8 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
     # -- prediction ------------------------------------------------------------------------
     def decision_function(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
         """Calibrated log-odds, one column per class in ``classes_``."""
-        return self.batch_scores(self.token_batch(check_texts(X)))
+        with paused_gc():
+            return self.batch_scores(self.token_batch(check_texts(X)))
 
     def predict_proba(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
         """Calibrated probabilities, one column per class in ``classes_``."""

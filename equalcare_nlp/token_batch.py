@@ -153,15 +153,15 @@ class ChunkIds:
         """The model tokens of ``texts`` (already truncated), as ids."""
         split = [text.split() for text in texts]
         chunks = list(itertools.chain.from_iterable(split))
-        known = self._chunks
-        missing = list(dict.fromkeys(chunk for chunk in chunks if chunk not in known))
-        if missing:
-            if len(known) + len(missing) > self.max_chunks:
+        try:  # most batches find every chunk known
+            chunk_ids = np.fromiter(map(self._chunks.__getitem__, chunks), dtype=np.int64, count=len(chunks))
+        except KeyError:
+            missing = list(dict.fromkeys(chunk for chunk in chunks if chunk not in self._chunks))
+            if len(self._chunks) + len(missing) > self.max_chunks:
                 self.reset()
-                known = self._chunks
                 missing = list(dict.fromkeys(chunks))
             self._add_chunks(missing)
-        chunk_ids = np.fromiter(map(known.__getitem__, chunks), dtype=np.int64, count=len(chunks))
+            chunk_ids = np.fromiter(map(self._chunks.__getitem__, chunks), dtype=np.int64, count=len(chunks))
         per_text = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
         records, record_offsets = self._gather(chunk_ids, per_text)
         return self._tokens(records, record_offsets)
