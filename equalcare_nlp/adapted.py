@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .compiled import CompiledUnion
 from .features import ngram_vectorizer
+from .gc_pause import paused_gc
 from .linear import log_count_ratios
 from .model import feature_blocks
 from .text_classifier import LinearTextClassifier, LinearView, check_texts
@@ -165,10 +166,17 @@ class AdaptedClassifier(LinearTextClassifier):
             base = self.base.batch_features if compiled else self.base.linear_view().features
             parts.append(base(tokens))
         if self.own_features_ is not None:
-            if compiled and getattr(self, "_compiled", None) is None:
-                self._compiled = CompiledUnion(self.own_features_)
-            parts.append((self._compiled if compiled else self.own_features_).transform(tokens))
+            parts.append((self.compile()._compiled if compiled else self.own_features_).transform(tokens))
         return sp.hstack(parts).tocsr()
+
+    def compile(self) -> AdaptedClassifier:
+        """Build the compiled path's tables now, the base's too (else the first prediction does)."""
+        check_is_fitted(self, "coef_")
+        self.base.compile()
+        if self.own_features_ is not None and getattr(self, "_compiled", None) is None:
+            with paused_gc():
+                self._compiled = CompiledUnion(self.own_features_)
+        return self
 
     # -- the linear-model interface ------------------------------------------------------
     def tokens(self, X: Iterable[str]) -> list[list[str]]:  # noqa: N803

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from .calibration import fit_inverse_temperature, out_of_fold_scores
 from .compiled import CompiledUnion, gate_values
 from .features import GatedPart, RegisterGate, make_features
+from .gc_pause import paused_gc
 from .labels import LABELS, MIXED
 from .linear import NBLogisticRegression
 from .preprocess import MAX_CHARS, Preprocessor
@@ -186,12 +187,17 @@ class FearFlowClassifier(LinearTextClassifier):
 
     def batch_features(self, batch: TokenBatch) -> sp.csr_matrix:
         """The linear view's columns of a token batch, compiled (reference: :meth:`LinearView.features`)."""
-        check_is_fitted(self)
-        if getattr(self, "_compiled", None) is None:
-            self._compiled = CompiledUnion(self.features_)
         gate = getattr(self, "gate_", None)
         values = None if gate is None else gate_values(gate, batch)
-        return self._with_gated(self._compiled.transform(batch), values)
+        return self._with_gated(self.compile()._compiled.transform(batch), values)
+
+    def compile(self) -> FearFlowClassifier:
+        """Build the compiled path's tables now (else the first prediction does), e.g. before timing."""
+        check_is_fitted(self)
+        if getattr(self, "_compiled", None) is None:
+            with paused_gc():
+                self._compiled = CompiledUnion(self.features_)
+        return self
 
     def _features(self, tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """The linear view's columns: the feature union's, then (with the gate) their gated copy."""

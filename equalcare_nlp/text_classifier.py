@@ -177,6 +177,10 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
         """The linear view's columns of a token batch (:meth:`LinearView.features`, compiled)."""
         raise NotImplementedError
 
+    def compile(self) -> LinearTextClassifier:
+        """Build the compiled path's tables now (else the first prediction does); returns the model."""
+        raise NotImplementedError
+
     def batch_scores(self, batch: TokenBatch) -> np.ndarray:
         """Calibrated log-odds of a token batch (:meth:`scores`, compiled)."""
         return self._linear_scores(self.batch_features(batch))

@@ -117,6 +117,13 @@ def test_default_model_matches_reference():
     assert_same(load_model(), TEXTS + TRICKY)
 
 
+def test_compile_builds_the_tables_before_any_text():
+    model = FearFlowClassifier(min_df=1, calibration_cv=2).fit(TEXTS, LABELS)
+    model.preprocessor_.cache.clear()
+    assert model.compile() is model and model._compiled is not None
+    assert not model.preprocessor_.cache
+
+
 def test_tokens_with_a_space_fall_back_to_the_analyzer(small):
     tokens = small.tokens(["we moved to N.Y. from N.C."])[0]
     assert "New York" in tokens  # a norm with a space: n-grams could collide as strings
