@@ -22,10 +22,13 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
+from .compiled import CompiledUnion
 from .features import ngram_vectorizer
+from .gc_pause import paused_gc
 from .linear import log_count_ratios
 from .model import feature_blocks
 from .text_classifier import LinearTextClassifier, LinearView, check_texts
+from .token_batch import TokenBatch
 
 VOCABULARIES = ("new", "base", "both")
 
@@ -146,7 +149,7 @@ class AdaptedClassifier(LinearTextClassifier):
         )
         self.coef_ = self.coef_ * scale
         self.n_features_out_ = features.shape[1]
-        self._view = None
+        self._view = self._compiled = None
         return self
 
     def _words_columns(self) -> slice:
@@ -155,11 +158,25 @@ class AdaptedClassifier(LinearTextClassifier):
         words = dict(self.own_features_.transformer_list)["words"]
         return slice(start, start + len(words.vocabulary_))
 
-    def _raw_features(self, tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        parts = [self.base.linear_view().features(tokens)] if self.vocabulary != "new" else []
+    def _raw_features(self, tokens: Sequence[Sequence[str]] | TokenBatch) -> sp.csr_matrix:
+        """The correction's features of token lists, or of a token batch (compiled)."""
+        compiled = isinstance(tokens, TokenBatch)
+        parts = []
+        if self.vocabulary != "new":
+            base = self.base.batch_features if compiled else self.base.linear_view().features
+            parts.append(base(tokens))
         if self.own_features_ is not None:
-            parts.append(self.own_features_.transform(tokens))
+            parts.append((self.compile()._compiled if compiled else self.own_features_).transform(tokens))
         return sp.hstack(parts).tocsr()
+
+    def compile(self) -> AdaptedClassifier:
+        """Build the compiled path's tables now, the base's too (else the first prediction does)."""
+        check_is_fitted(self, "coef_")
+        self.base.compile()
+        if self.own_features_ is not None and getattr(self, "_compiled", None) is None:
+            with paused_gc():
+                self._compiled = CompiledUnion(self.own_features_)
+        return self
 
     # -- the linear-model interface ------------------------------------------------------
     def tokens(self, X: Iterable[str]) -> list[list[str]]:  # noqa: N803
@@ -167,12 +184,28 @@ class AdaptedClassifier(LinearTextClassifier):
         check_is_fitted(self, "coef_")
         return self.base.tokens(X)
 
+    def token_batch(self, X: Iterable[str]) -> TokenBatch:  # noqa: N803
+        """The base model's token batch."""
+        check_is_fitted(self, "coef_")
+        return self.base.token_batch(X)
+
     def scores(self, tokens: Sequence[Sequence[str]]) -> np.ndarray:
         """The base's log-odds with the correction added to the adapted labels, keeping their total
         probability (the base's probability of labels the new data lacked is unchanged)."""
         check_is_fitted(self, "coef_")
-        scores = self.base.scores(tokens)
-        correction = np.asarray(self._raw_features(tokens) @ self.coef_.T) + self.intercept_
+        return self._corrected(self.base.scores(tokens), self._raw_features(tokens))
+
+    def batch_scores(self, batch: TokenBatch) -> np.ndarray:
+        """:meth:`scores` of a token batch, compiled."""
+        check_is_fitted(self, "coef_")
+        return self._corrected(self.base.batch_scores(batch), self._raw_features(batch))
+
+    def batch_features(self, batch: TokenBatch) -> sp.csr_matrix:
+        """The linear view's columns of a token batch, compiled: the base's, then the correction's."""
+        return sp.hstack([self.base.batch_features(batch), self._raw_features(batch)], format="csr")
+
+    def _corrected(self, scores: np.ndarray, raw_features: sp.csr_matrix) -> np.ndarray:
+        correction = np.asarray(raw_features @ self.coef_.T) + self.intercept_
         columns = self.columns_
         before = logsumexp(scores[:, columns], axis=1, keepdims=True)
         moved = scores[:, columns] + correction
@@ -217,6 +250,7 @@ class AdaptedClassifier(LinearTextClassifier):
     def __getstate__(self) -> dict:
         state = super().__getstate__()
         state.pop("_view", None)
+        state.pop("_compiled", None)
         return state
 
 

@@ -178,24 +178,37 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
         return spans
 
     def transform(self, X: Iterable[Sequence[str]]) -> sp.csr_matrix:  # noqa: N803
-        rows = []
+        rows, values = [], []
         span = after_contrast if getattr(self, "span", "all") == "after_contrast" else None
-        for tokens in X:
-            values = [v for _, _, v in self.valences(span(tokens) if span else tokens)]
-            pos = sum(v for v in values if v > 0)
-            neg = -sum(v for v in values if v < 0)
-            total = pos - neg
-            rows.append(
-                (
-                    total / math.sqrt(total * total + COMPOUND_ALPHA),
-                    pos / (pos + neg + 1.0),
-                    neg / (pos + neg + 1.0),
-                    math.log1p(pos),
-                    math.log1p(neg),
-                )
-            )
-        matrix = np.asarray(rows, dtype=np.float32).reshape(-1, 5) * self.weight
+        n = 0
+        for n, tokens in enumerate(X, start=1):
+            for _, _, value in self.valences(span(tokens) if span else tokens):
+                rows.append(n - 1)
+                values.append(value)
+        return self.scores(np.asarray(rows, dtype=np.int64), np.asarray(values, dtype=np.float64), n)
+
+    def scores(self, rows: np.ndarray, values: np.ndarray, n_texts: int) -> sp.csr_matrix:
+        """The output columns of ``n_texts`` texts from their matched valences (``values[k]`` is one
+        of text ``rows[k]``'s, in text order; summed in that order, as Python's ``sum`` did before 3.12)."""
+        positive = values > 0
+        pos = np.bincount(rows[positive], values[positive], minlength=n_texts)
+        neg = np.bincount(rows[values < 0], -values[values < 0], minlength=n_texts)
+        total = pos - neg
+        columns = (
+            total / np.sqrt(total * total + COMPOUND_ALPHA),
+            pos / (pos + neg + 1.0),
+            neg / (pos + neg + 1.0),
+            _log1p(pos),
+            _log1p(neg),
+        )
+        matrix = np.column_stack(columns).astype(np.float32).reshape(-1, 5) * self.weight
         return sp.csr_matrix(matrix)
+
+
+def _log1p(values: np.ndarray) -> np.ndarray:
+    """``math.log1p`` of each value (the C library's, as the reference always used; numpy's own may
+    differ in the last bit)."""
+    return np.fromiter(map(math.log1p, values.tolist()), dtype=np.float64, count=len(values))
 
 
 #: Words of the feedback register (lemmas, one or more per line, ``#`` comments), see :class:`RegisterGate`.
@@ -241,8 +254,12 @@ class RegisterGate(_Gate):
         return self
 
     def opens(self, X: Iterable[Sequence[str]]) -> np.ndarray:  # noqa: N803
-        words = self.words_
-        return np.array([any(t.removeprefix(NEG_PREFIX) in words for t in tokens) for tokens in X])
+        return np.array([any(map(self.token_opens, tokens)) for tokens in X], dtype=bool)
+
+    def token_opens(self, token: str) -> bool:
+        """Whether ``token`` puts its text in the register (the gate is open when any token does;
+        the compiled path reads the gate token by token through this)."""
+        return token.removeprefix(NEG_PREFIX) in self.words_
 
 
 class LearnedRegisterGate(_Gate):

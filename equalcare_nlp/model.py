@@ -14,7 +14,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from .calibration import fit_inverse_temperature, out_of_fold_scores
+from .compiled import CompiledUnion, gate_values
 from .features import GatedPart, LearnedRegisterGate, RegisterGate, make_features
+from .gc_pause import paused_gc
 from .labels import LABELS, MIXED
 from .linear import NBLogisticRegression
 from .preprocess import MAX_CHARS, Preprocessor
@@ -26,6 +28,7 @@ from .text_classifier import (
     Part,
     check_texts,
 )
+from .token_batch import ChunkIds, TokenBatch
 
 __all__ = ["Explanation", "FearFlowClassifier", "Part", "block_kind"]
 
@@ -156,7 +159,7 @@ class FearFlowClassifier(LinearTextClassifier):
         features = self.features_.fit_transform(tokens)
         self._drop_stop_words()
         self.gate_ = None if gate is None else gate.fit(tokens, register)
-        features = self._with_gated(features, tokens)
+        features = self._with_gated(features, None if gate is None else self.gate_(tokens))
         linear = self._linear()
         folds = min(self.calibration_cv or 0, min(Counter(y).values()))
         if self.calibration_cv and folds < 2:
@@ -172,7 +175,7 @@ class FearFlowClassifier(LinearTextClassifier):
             self.inverse_temperature_ = fit_inverse_temperature(scores, target, sample_weight)
         self.linear_ = clone(linear).fit(features, y, sample_weight=sample_weight)
         self.classes_ = self.linear_.classes_
-        self._view = None
+        self._view = self._compiled = None
         self.n_features_out_ = features.shape[1]
         return self
 
@@ -209,19 +212,39 @@ class FearFlowClassifier(LinearTextClassifier):
         check_is_fitted(self)
         return self.preprocessor_.pipe(check_texts(X))
 
-    def scores(self, tokens: Sequence[Sequence[str]]) -> np.ndarray:
-        """Calibrated log-odds of token lists, one column per class in ``classes_``."""
-        view = self.linear_view()
-        return np.asarray(view.features(tokens) @ view.coef.T) + view.intercept
+    def token_batch(self, X: Iterable[str]) -> TokenBatch:  # noqa: N803
+        """The preprocessed tokens of each text as ids, for the compiled path (equal to :meth:`tokens`)."""
+        check_is_fitted(self)
+        if getattr(self, "_chunk_ids", None) is None:
+            pre = self.preprocessor_
+            self._chunk_ids = ChunkIds(pre.records, pre.counterfactual_scope, pre.cache_size)
+        return self._chunk_ids.batch(self.preprocessor_.prepare(check_texts(X)))
+
+    def batch_features(self, batch: TokenBatch) -> sp.csr_matrix:
+        """The linear view's columns of a token batch, compiled (reference: :meth:`LinearView.features`)."""
+        gate = getattr(self, "gate_", None)
+        values = None if gate is None else gate_values(gate, batch)
+        return self._with_gated(self.compile()._compiled.transform(batch), values)
+
+    def compile(self) -> FearFlowClassifier:
+        """Build the compiled path's tables now (else the first prediction does), e.g. before timing."""
+        check_is_fitted(self)
+        if getattr(self, "_compiled", None) is None:
+            with paused_gc():
+                self._compiled = CompiledUnion(self.features_)
+        return self
 
     def _features(self, tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """The linear view's columns: the feature union's, then (with the gate) their gated copy."""
-        return self._with_gated(self.features_.transform(tokens), tokens)
+        gate = getattr(self, "gate_", None)
+        return self._with_gated(self.features_.transform(tokens), None if gate is None else gate(tokens))
 
-    def _with_gated(self, features, tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        if getattr(self, "gate_", None) is None:
+    @staticmethod
+    def _with_gated(features, gate: np.ndarray | None) -> sp.csr_matrix:
+        """``features``, then their copy scaled by the per-text ``gate`` values (none without a gate)."""
+        if gate is None:
             return sp.csr_matrix(features)
-        return sp.hstack([features, sp.diags(self.gate_(tokens)) @ features], format="csr")
+        return sp.hstack([features, sp.diags(gate) @ features], format="csr")
 
     def linear_view(self) -> LinearView:
         """The fitted weights over the feature union's parts, divided by the temperature."""
@@ -245,7 +268,8 @@ class FearFlowClassifier(LinearTextClassifier):
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
-        state.pop("_view", None)
+        for derived in ("_view", "_compiled", "_chunk_ids"):  # rebuilt on first use
+            state.pop(derived, None)
         return state
 
 

@@ -300,19 +300,30 @@ class Preprocessor(TransformerMixin, BaseEstimator):
 
     def pipe(self, texts: Iterable[str]) -> list[list[str]]:
         """Model tokens for each text, in order."""
-        texts = [truncate(_check_text(t, i), self.max_chars) for i, t in enumerate(texts)]
+        chunked = [text.split() for text in self.prepare(texts)]
         cache = self.cache
-        chunked = [text.split() for text in texts]
-        missing = list({chunk: None for chunks in chunked for chunk in chunks if chunk not in cache})
-        if missing:
-            if len(cache) + len(missing) > self.cache_size:
-                cache.clear()
-            self._tokenize_chunks(missing)
+        self.records(list(dict.fromkeys(chunk for chunks in chunked for chunk in chunks)))
         out = []
         for chunks in chunked:
             records = [record for chunk in chunks for record in cache[chunk]]
             out.append(model_tokens(records, negation_scope(records, self.counterfactual_scope)))
         return out
+
+    def prepare(self, texts: Iterable[str]) -> list[str]:
+        """``texts`` checked (each a str) and truncated to ``max_chars``, as the pipeline reads them."""
+        return [truncate(_check_text(t, i), self.max_chars) for i, t in enumerate(texts)]
+
+    def records(self, chunks: Sequence[str]) -> list[tuple[TokenRecord, ...]]:
+        """The token records of distinct whitespace-free ``chunks``, through the cache (spaCy runs on
+        the chunks it does not hold; a full cache is emptied first, so all of ``chunks`` stay in it)."""
+        cache = self.cache
+        missing = [chunk for chunk in chunks if chunk not in cache]
+        if missing and len(cache) + len(missing) > self.cache_size:
+            cache.clear()
+            missing = list(chunks)
+        if missing:
+            self._tokenize_chunks(missing)
+        return [cache[chunk] for chunk in chunks]
 
     def _tokenize_chunks(self, chunks: list[str], per_doc: int = 2000) -> None:
         """Run unseen chunks through spaCy and cache their records.

@@ -12,14 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from .gc_pause import paused_gc
 from .labels import FEAR, FLOW, MIXED
 from .sentences import split_sentences
+
+if TYPE_CHECKING:
+    from .token_batch import TokenBatch
 
 #: What a feature block holds: word n-grams, lexicon scores or word-vector dimensions.
 KINDS = ("ngram", "lexicon", "vectors")
@@ -144,7 +148,9 @@ def _block_terms(block: FeatureBlock) -> np.ndarray:
 
 class LinearTextClassifier(ClassifierMixin, BaseEstimator):
     """What every classifier of the package shares, given its :meth:`tokens`, :meth:`linear_view`
-    and :meth:`scores` (calibrated log-odds from token lists).
+    and :meth:`scores` (calibrated log-odds from token lists: the reference path, used by
+    :meth:`explain`), and their compiled forms :meth:`token_batch` and :meth:`batch_features`
+    (used by the predictions; :mod:`equalcare_nlp.compiled`), which give the same numbers.
 
     ``mixed_threshold`` (an attribute or property of the subclass) turns on the mixed rule.
     """
@@ -161,12 +167,33 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
 
     def scores(self, tokens: Sequence[Sequence[str]]) -> np.ndarray:
         """Calibrated log-odds of token lists, one column per class in ``classes_``."""
+        return self._linear_scores(self.linear_view().features(tokens))
+
+    def token_batch(self, X: Iterable[str]) -> TokenBatch:  # noqa: N803
+        """The preprocessed tokens of the texts as one batch of ids (:meth:`tokens`, compiled)."""
         raise NotImplementedError
+
+    def batch_features(self, batch: TokenBatch) -> sp.csr_matrix:
+        """The linear view's columns of a token batch (:meth:`LinearView.features`, compiled)."""
+        raise NotImplementedError
+
+    def compile(self) -> LinearTextClassifier:
+        """Build the compiled path's tables now (else the first prediction does); returns the model."""
+        raise NotImplementedError
+
+    def batch_scores(self, batch: TokenBatch) -> np.ndarray:
+        """Calibrated log-odds of a token batch (:meth:`scores`, compiled)."""
+        return self._linear_scores(self.batch_features(batch))
+
+    def _linear_scores(self, features: sp.csr_matrix) -> np.ndarray:
+        view = self.linear_view()
+        return np.asarray(features @ view.coef.T) + view.intercept
 
     # -- prediction ------------------------------------------------------------------------
     def decision_function(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
         """Calibrated log-odds, one column per class in ``classes_``."""
-        return self.scores(self.tokens(check_texts(X)))
+        with paused_gc():
+            return self.batch_scores(self.token_batch(check_texts(X)))
 
     def predict_proba(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
         """Calibrated probabilities, one column per class in ``classes_``."""
@@ -222,8 +249,10 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
             return out
         pieces = [split_sentences(text) for text in X]
         several = [i for i, text_pieces in enumerate(pieces) if len(text_pieces) > 1]
-        for i, text_parts in zip(several, self._scored_parts([pieces[i] for i in several]), strict=True):
-            out[i] = self.is_mixed(text_parts)
+        if several:
+            proba = self.predict_proba([piece for i in several for piece in pieces[i]])
+            fear, flow = proba[:, classes.index(FEAR)], proba[:, classes.index(FLOW)]
+            out[several] = mixed_groups(fear, flow, [len(pieces[i]) for i in several], self.mixed_threshold)
         return out
 
     def is_mixed(self, parts: Sequence[Part]) -> bool:
@@ -231,8 +260,8 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
         threshold = self.mixed_threshold
         if threshold is None or len(parts) < 2:
             return False
-        fear = any(p.probabilities.get(FEAR, 0.0) >= threshold for p in parts)
-        return fear and any(p.probabilities.get(FLOW, 0.0) >= threshold for p in parts)
+        fear, flow = ([p.probabilities.get(label, 0.0) for p in parts] for label in (FEAR, FLOW))
+        return bool(mixed_groups(np.array(fear), np.array(flow), [len(parts)], threshold)[0])
 
     # -- explanation -----------------------------------------------------------------------
     def explain(self, text: str, top: int = 10) -> Explanation:
@@ -261,6 +290,14 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
             tokens=tokens[0],
             parts=parts,
         )
+
+
+def mixed_groups(fear: np.ndarray, flow: np.ndarray, sizes: Sequence[int], threshold: float) -> np.ndarray:
+    """Whether each group of parts is mixed: the parts' fear and flow probabilities in order, group
+    ``g`` the next ``sizes[g]`` (at least 2) of them; mixed when one part's fear and one part's flow
+    reach ``threshold``."""
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+    return (np.maximum.reduceat(fear, starts) >= threshold) & (np.maximum.reduceat(flow, starts) >= threshold)
 
 
 def check_texts(X: Iterable[str]) -> list[str]:  # noqa: N803

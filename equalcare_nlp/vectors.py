@@ -142,12 +142,21 @@ class WordVectors(TransformerMixin, BaseEstimator):
             (np.asarray(data, np.float32), np.asarray(indices, np.int32), np.asarray(indptr, np.int64)),
             shape=(len(indptr) - 1, len(self.words_)),
         )
+        return self.unit_weights(counts)
+
+    def unit_weights(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """Word ``counts`` per text (float32, in token order) scaled so that their vector sum has
+        length ``weight`` (a text with no vector stays zero)."""
         norms = np.linalg.norm(np.asarray(counts @ self.vectors_), axis=1)
         scale = np.where(norms > 1e-6, self.weight / np.maximum(norms, 1e-6), 0.0).astype(np.float32)
         return sp.diags(scale) @ counts
 
     def transform(self, X: Iterable[Sequence[str]]) -> sp.csr_matrix:  # noqa: N803
-        return sp.csr_matrix(np.asarray(self.token_weights(X) @ self.vectors_, dtype=np.float32))
+        return self.features_of(self.token_weights(X))
+
+    def features_of(self, weights: sp.csr_matrix) -> sp.csr_matrix:
+        """The features of texts from their :meth:`token_weights`."""
+        return sp.csr_matrix(np.asarray(weights @ self.vectors_, dtype=np.float32))
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self)

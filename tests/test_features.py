@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from equalcare_nlp import Preprocessor
-from equalcare_nlp.features import LexiconFeatures, after_contrast
+from equalcare_nlp.features import LexiconFeatures, RegisterGate, after_contrast
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +54,9 @@ def test_contrast_span_scores_only_what_follows_the_last_contrast_word(pre):
     )
     with pytest.raises(ValueError, match="span must be one of"):
         LexiconFeatures(span="before").fit()
+
+
+def test_register_gate_reads_tokens_through_token_opens():
+    gate = RegisterGate(words=["nurse", "ward"]).fit()
+    assert gate.token_opens("nurse") and gate.token_opens("not_ward") and not gate.token_opens("kind")
+    assert gate([["the", "nurse"], ["kind"], []]).tolist() == [1.0, 0.0, 0.0]

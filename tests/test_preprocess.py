@@ -80,3 +80,9 @@ def test_spacy_pipeline_exposes_token_attributes():
 def test_counterfactual_scope_reads_like_negation_when_asked(text, opened):
     assert opened in Preprocessor(counterfactual_scope=True)(text)
     assert opened not in Preprocessor()(text)  # off by default: models saved before keep their tokens
+
+
+def test_preprocessor_survives_a_full_cache():
+    pre = Preprocessor(cache_size=5)
+    assert pre.pipe(["a b c"]) == [["a", "b", "c"]]
+    assert pre.pipe(["a x y z"]) == [["a", "x", "y", "z"]]  # "a" was cached before the cache was emptied

@@ -1,0 +1,284 @@
+"""The compiled inference path: a fitted feature union computed for a whole :class:`TokenBatch` at once.
+
+The reference transformers (:mod:`equalcare_nlp.features`, :mod:`equalcare_nlp.vectors`) walk each
+text's token strings in Python. Compiled once per fitted model, their tables become integer-indexed:
+n-gram vocabularies and multi-word lexicon terms as :class:`Trie` levels over token codes, word
+vectors as a row index per token. Per batch every part is then a few numpy operations over all the
+batch's token ids, and each part ends in the reference's own arithmetic (sklearn's TF-IDF transform,
+:meth:`LexiconFeatures.scores`, :meth:`WordVectors.unit_weights`), so the features are the same
+float32 numbers, not just close ones. A part of any other type is computed by its own ``transform``
+on the batch's token lists (:class:`ReferencePart`), so every model compiles.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .features import CONTRAST_WORDS, NEGATION_SCALAR, LexiconFeatures, word_ngrams
+from .preprocess import NEG_PREFIX
+from .token_batch import TokenBatch
+from .vectors import WordVectors
+
+
+class Trie:
+    """Sequences of codes (``0 <= code < width``) as nodes: a node is a prefix of one or more
+    sequences, ``value[node]`` the value of the sequence that ends there (NaN for none)."""
+
+    def __init__(self, sequences: Sequence[Sequence[int]], values: Sequence[float], width: int):
+        children: dict[tuple[int, int], int] = {}
+        ends: dict[int, float] = {}
+        for sequence, value in zip(sequences, values, strict=True):
+            node = 0
+            for code in sequence:
+                node = children.setdefault((node, int(code)), len(children) + 1)
+            ends[node] = value
+        self.width = width
+        # the root's children by code, the others by parent * width + code (sorted, searched)
+        self._first = np.full(width + 1, -1, dtype=np.int64)  # code -1 reads the last: -1
+        deeper = [(parent * width + code, child) for (parent, code), child in children.items() if parent]
+        for (parent, code), child in children.items():
+            if not parent:
+                self._first[code] = child
+        keys = np.array([key for key, _ in deeper], dtype=np.int64)
+        order = np.argsort(keys)
+        self._keys = keys[order]
+        self._children = np.array([child for _, child in deeper], dtype=np.int64)[order]
+        self.value = np.full(len(children) + 1, np.nan)
+        self.value[list(ends)] = list(ends.values())
+
+    def child(self, node: np.ndarray, code: np.ndarray) -> np.ndarray:
+        """The child of each non-root ``node`` by ``code`` (-1 for none; ``node`` or ``code`` -1 give -1)."""
+        if not len(self._keys):
+            return np.full(len(node), -1, dtype=np.int64)
+        keys = node * self.width + code
+        found = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+        ok = (node >= 0) & (code >= 0) & (self._keys[found] == keys)
+        return np.where(ok, self._children[found], -1)
+
+    def walks(self, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, depth: int):
+        """For ``d`` in ``1..depth``: the starts still inside a sequence after ``d`` codes, and their nodes.
+
+        Sequence ``i`` reads ``codes[starts[i]:ends[i]]`` (so no walk crosses its end).
+        """
+        node = np.zeros(len(starts), dtype=np.int64)
+        alive = np.arange(len(starts))
+        for d in range(depth):
+            at = starts[alive] + d
+            inside = at < ends[alive]
+            alive, at, node = alive[inside], at[inside], node[inside]
+            node = self.child(node, codes[at]) if d else self._first[codes[at]]
+            keep = node >= 0
+            alive, node = alive[keep], node[keep]
+            if not len(alive):
+                return
+            yield d + 1, alive, node
+
+
+def _codes(words: dict[str, int], strings: list[str]) -> np.ndarray:
+    return np.fromiter((words.get(s, -1) for s in strings), dtype=np.int64, count=len(strings))
+
+
+class CompiledNgrams:
+    """A fitted word n-gram :class:`~sklearn.feature_extraction.text.TfidfVectorizer` over token ids.
+
+    A token that holds a space or is empty could make two different n-grams the same string
+    ("North Carolina" is one token); texts with one are counted by the vectorizer's own analyzer.
+    """
+
+    def __init__(self, vectorizer: TfidfVectorizer):
+        analyzer = vectorizer.analyzer
+        if not (isinstance(analyzer, functools.partial) and analyzer.func is word_ngrams):
+            raise TypeError("not a word n-gram vectorizer of this package")
+        if vectorizer.binary:
+            raise TypeError("binary counts are not compiled")
+        self.vectorizer = vectorizer
+        self.low, self.high = analyzer.keywords.get("ngram_range", (1, 2))
+        vocabulary = vectorizer.vocabulary_
+        self.width = len(vocabulary)
+        multi = [(gram.split(" "), column) for gram, column in vocabulary.items() if " " in gram]
+        multi = [(parts, column) for parts, column in multi if all(parts) and len(parts) <= self.high]
+        self._words = {word: i for i, word in enumerate(sorted({w for parts, _ in multi for w in parts}))}
+        self._trie = Trie(
+            [[self._words[w] for w in parts] for parts, _ in multi],
+            [column for _, column in multi],
+            len(self._words),
+        )
+
+    def _columns(self, strings: list[str]) -> np.ndarray:
+        vocabulary = self.vectorizer.vocabulary_
+        unigram = self.low <= 1
+        return np.array(
+            [
+                (vocabulary.get(s, -1) if unigram else -1, self._words.get(s, -1), " " in s or not s)
+                for s in strings
+            ],
+            dtype=np.int64,
+        ).reshape(-1, 3)
+
+    def transform(self, batch: TokenBatch) -> sp.csr_matrix:
+        """The TF-IDF rows of the batch, as the vectorizer's ``transform`` of its token lists."""
+        columns = batch.table.column(self, self._columns)[batch.ids]
+        rows = batch.rows
+        unsafe_rows = np.unique(rows[columns[:, 2] == 1])
+        safe = ~np.isin(rows, unsafe_rows)
+        unigram = safe & (columns[:, 0] >= 0)
+        entry_rows, entry_columns = [rows[unigram]], [columns[unigram, 0]]
+        starts = np.flatnonzero(safe)
+        ends = batch.offsets[1:][rows[starts]]
+        for n, alive, node in self._trie.walks(columns[:, 1], starts, ends, self.high):
+            found = self._trie.value[node]
+            hit = ~np.isnan(found) if n >= self.low else np.zeros(len(node), dtype=bool)
+            entry_rows.append(rows[starts[alive[hit]]])
+            entry_columns.append(found[hit].astype(np.int64))
+        analyze, vocabulary = self.vectorizer.build_analyzer(), self.vectorizer.vocabulary_
+        lists = batch.lists() if len(unsafe_rows) else []
+        for row in unsafe_rows.tolist():
+            grams = [vocabulary[g] for g in analyze(lists[row]) if g in vocabulary]
+            entry_rows.append(np.full(len(grams), row, dtype=np.int64))
+            entry_columns.append(np.array(grams, dtype=np.int64))
+        entry_rows, entry_columns = np.concatenate(entry_rows), np.concatenate(entry_columns)
+        counts = sp.csr_matrix(
+            (np.ones(len(entry_rows), dtype=np.float32), (entry_rows, entry_columns)),
+            shape=(len(batch), self.width),
+        )
+        counts.sum_duplicates()
+        return self.vectorizer._tfidf.transform(counts, copy=False)
+
+
+class CompiledLexicon:
+    """A fitted :class:`~equalcare_nlp.features.LexiconFeatures` over token ids: terms (multi-word ones
+    too) as a :class:`Trie` of their tokens, matched longest first and left to right as the reference."""
+
+    def __init__(self, lexicon: LexiconFeatures):
+        self.lexicon = lexicon
+        self.after_contrast = getattr(lexicon, "span", "all") == "after_contrast"
+        terms = lexicon.lexicon_
+        self._words = {word: i for i, word in enumerate(sorted({w for term in terms for w in term}))}
+        self._trie = Trie(
+            [[self._words[w] for w in term] for term in terms], list(terms.values()), len(self._words)
+        )
+
+    def _columns(self, strings: list[str]) -> np.ndarray:
+        bases = [s.removeprefix(NEG_PREFIX) for s in strings]
+        return np.array(
+            [
+                (self._words.get(base, -1), base != s, base in CONTRAST_WORDS)
+                for s, base in zip(strings, bases, strict=True)
+            ],
+            dtype=np.int64,
+        ).reshape(-1, 3)
+
+    def transform(self, batch: TokenBatch) -> sp.csr_matrix:
+        """The lexicon scores of the batch, as the part's ``transform`` of its token lists."""
+        columns = batch.table.column(self, self._columns)[batch.ids]
+        rows, position = batch.rows, np.arange(len(batch.ids))
+        starts = batch.offsets[:-1][rows]
+        if self.after_contrast:  # the tokens after the last contrast word; none without one
+            last = np.full(len(batch), -1)
+            contrast = np.flatnonzero(columns[:, 2])
+            np.maximum.at(last, rows[contrast], contrast)
+            last[last < 0] = len(position)  # past every token: nothing to read
+            starts = last[rows] + 1
+        begin = np.flatnonzero(position >= starts)
+        length = np.zeros(len(begin), dtype=np.int64)
+        valence = np.zeros(len(begin))
+        ends = batch.offsets[1:][rows[begin]]
+        for n, alive, node in self._trie.walks(columns[:, 0], begin, ends, self.lexicon.max_term_len_):
+            ends_here = ~np.isnan(self._trie.value[node])
+            length[alive[ends_here]] = n  # a longer term found later overrides
+            valence[alive[ends_here]] = self._trie.value[node[ends_here]]
+        chosen = length > 0
+        for i in np.flatnonzero(length > 1).tolist():  # a multi-word match hides the matches it covers
+            if chosen[i]:
+                covered = begin[i] + length[i]
+                chosen[i + 1 : i + 1 + np.searchsorted(begin[i + 1 :], covered)] = False
+        negated = columns[begin[chosen], 1] == 1
+        values = np.where(negated, valence[chosen] * NEGATION_SCALAR, valence[chosen])
+        return self.lexicon.scores(rows[begin[chosen]], values, len(batch))
+
+
+class CompiledVectors:
+    """A fitted :class:`~equalcare_nlp.vectors.WordVectors` over token ids: each token's table row."""
+
+    def __init__(self, vectors: WordVectors):
+        self.vectors = vectors
+
+    def _columns(self, strings: list[str]) -> np.ndarray:
+        negated = np.fromiter((s.startswith(NEG_PREFIX) for s in strings), dtype=bool, count=len(strings))
+        words = [s.removeprefix(NEG_PREFIX) for s in strings]
+        return np.column_stack([_codes(self.vectors.vocabulary_, words), negated])
+
+    def transform(self, batch: TokenBatch) -> sp.csr_matrix:
+        """The word-vector features of the batch, as the part's ``transform`` of its token lists."""
+        columns = batch.table.column(self, self._columns)[batch.ids]
+        weight = float(self.vectors.negated)
+        negated = columns[:, 1] == 1
+        keep = (columns[:, 0] >= 0) & (~negated if weight == 0.0 else True)
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(batch.rows[keep], minlength=len(batch)))])
+        counts = sp.csr_matrix(
+            (
+                np.where(negated[keep], weight, 1.0).astype(np.float32),
+                columns[keep, 0].astype(np.int32),
+                indptr.astype(np.int64),
+            ),
+            shape=(len(batch), len(self.vectors.words_)),
+        )
+        return self.vectors.features_of(self.vectors.unit_weights(counts))
+
+
+class ReferencePart:
+    """Any other fitted part: its own ``transform`` of the batch's token lists."""
+
+    def __init__(self, part: Any):
+        self.part = part
+
+    def transform(self, batch: TokenBatch) -> sp.csr_matrix:
+        return sp.csr_matrix(self.part.transform(batch.lists()))
+
+
+def compile_part(part: Any) -> CompiledNgrams | CompiledLexicon | CompiledVectors | ReferencePart:
+    """The compiled form of a fitted feature part (:class:`ReferencePart` for a type it does not know)."""
+    for kind, compiled in (
+        (TfidfVectorizer, CompiledNgrams),
+        (LexiconFeatures, CompiledLexicon),
+        (WordVectors, CompiledVectors),
+    ):
+        if type(part) is kind:  # a subclass may compute something else
+            try:
+                return compiled(part)
+            except TypeError:  # a configuration this module does not compile
+                break
+    return ReferencePart(part)
+
+
+class CompiledUnion:
+    """A fitted :class:`~sklearn.pipeline.FeatureUnion` of token-list parts, compiled part by part."""
+
+    def __init__(self, union: Any):
+        if union.transformer_weights is not None:
+            raise ValueError("a feature union with transformer_weights is not compiled")
+        self.parts = [compile_part(part) for _, part in union.transformer_list]
+
+    def transform(self, batch: TokenBatch) -> sp.csr_matrix:
+        """The union's columns for the batch, as its ``transform`` of the token lists."""
+        return sp.hstack([part.transform(batch) for part in self.parts], format="csr")
+
+
+def gate_values(gate: Any, batch: TokenBatch) -> np.ndarray:
+    """``gate(batch.lists())``: per text the gate's value (its weight where open, else 0). A gate with
+    ``token_opens(token)`` (open when any token opens it, as :class:`~equalcare_nlp.features.RegisterGate`)
+    is read per token id."""
+    token_opens = getattr(gate, "token_opens", None)
+    if token_opens is None:
+        return np.asarray(gate(batch.lists()))
+    open_ids = batch.table.column(
+        gate, lambda strings: np.fromiter(map(token_opens, strings), bool, len(strings))
+    )
+    hits = np.bincount(batch.rows[open_ids[batch.ids]], minlength=len(batch))
+    return np.where(hits > 0, float(getattr(gate, "weight", 1.0)), 0.0)
