@@ -7,7 +7,7 @@ array(['flow'], dtype=object)
 """
 
 from .active import suggest
-from .adapt import AdaptedClassifier, adapt
+from .adaptation import AdaptedClassifier, adapt
 from .batch import score_file, score_frame, score_texts
 from .corpora import load_codebook_labels, load_corpus, load_labelled, to_labels
 from .dask_engine import score_dask  # Dask itself is imported only when score_dask is called
@@ -26,7 +26,7 @@ from .persist import (
     save_model,
 )
 from .preprocess import MAX_CHARS, Preprocessor, make_nlp
-from .redact import redact, redact_frame
+from .redaction import redact, redact_frame
 from .report import build_report
 from .report_html import render_html, write_report
 from .text_classifier import LinearTextClassifier, LinearView

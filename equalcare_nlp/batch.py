@@ -34,7 +34,7 @@ from . import tables
 from .labels import CODEBOOK_LABELS, FEAR, FLOW, LABELS, MIXED
 from .persist import load_model
 from .progress import Progress
-from .redact import name_recognizer, redact
+from .redaction import name_recognizer, redact
 from .tables import Chunk, TableNote, TableWarning
 from .text_classifier import LinearTextClassifier, check_texts
 
@@ -53,7 +53,7 @@ _NUMBER = re.compile(r"\s*[+-]?[\d.,]*\d[\d.,]*\s*%?\s*")
 @dataclass(frozen=True)
 class ScoreOptions:
     """Extra steps and outputs: the ``explain`` strongest terms per row, per-sentence shares, and
-    redaction of personal details before scoring (``names``: see :func:`redact.name_recognizer`)."""
+    redaction of personal details before scoring (``names``: see :func:`redaction.name_recognizer`)."""
 
     explain: int = 0
     sentences: bool = False

@@ -6,8 +6,8 @@ import argparse
 import sys
 import warnings
 
-from ..redact import name_recognizer
 from ..redact_files import redact_file
+from ..redaction import name_recognizer
 from ..tables import FORMATS
 from .messages import reported_warnings
 

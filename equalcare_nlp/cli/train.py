@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..adapt import METHODS
+from ..adaptation import METHODS
 from ..labelled import read_labelled
 from ..persist import model_digest
 from ..training import format_training_report, train_and_save
