@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import tables
+from .choices import DEFAULT_CHUNK_SIZE
 from .labels import CODEBOOK_LABELS, FEAR, FLOW, LABELS, MIXED
 from .persist import load_model
 from .progress import Progress
@@ -45,7 +46,6 @@ SENTENCE_COLUMNS = ("n_sentences", "share_fear", "share_flow")
 #: Row statuses, by precedence: the first that applies is reported.
 #: ``empty`` and ``not_text`` rows are not scored; the others are.
 STATUSES = ("empty", "not_text", "ragged", "truncated", "ok")
-DEFAULT_CHUNK_SIZE = 5_000
 _NUMBER = re.compile(r"\s*[+-]?[\d.,]*\d[\d.,]*\s*%?\s*")
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import sparse
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from .choices import PERIODS
 from .labels import CODEBOOK_LABELS, FEAR, FLOW
 from .preprocess import NEG_PREFIX
 from .suppression import suppress
@@ -30,7 +31,6 @@ Z95 = NormalDist().inv_cdf(0.975)
 #: Row statuses that count as scored.
 SCORED_STATUSES = ("ok", "truncated")
 REQUIRED_COLUMNS = ("label", "p_fear", "p_flow", "p_neutral", "status")
-PERIODS = {"month": "M", "quarter": "Q"}
 #: Terms listed per group and label.
 TOP_TERMS = 8
 #: Group name used for rows with an empty group value.

@@ -32,6 +32,21 @@ def test_import_loads_no_heavy_library():
     assert loaded_after("import equalcare_nlp") == []
 
 
+def test_help_of_every_command_loads_no_heavy_library():
+    code = """
+import argparse, contextlib, io
+from equalcare_nlp.cli import build_parser
+parser = build_parser()
+commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+for args in ([], *([name] for name in commands)):
+    with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.suppress(SystemExit):
+        parser.parse_args([*args, "--help"])
+    assert "usage: equalcare" in out.getvalue(), args
+assert len(commands) == 9, commands
+"""
+    assert loaded_after(code) == []
+
+
 def test_every_public_name_resolves_to_its_definition():
     for module, names in eq._EXPORTS.items():
         defined_in = importlib.import_module(f"equalcare_nlp.{module}")

@@ -16,8 +16,7 @@ import threading
 import traceback
 from collections.abc import Sequence
 
-from ..errors import MissingExtraError
-from ..persist import ModelCompatibilityError, ModelIntegrityError
+from ..errors import MissingExtraError, ModelCompatibilityError, ModelIntegrityError
 
 #: Subcommand modules, in the order ``equalcare --help`` lists them.
 COMMANDS = (
