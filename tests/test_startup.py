@@ -1,5 +1,6 @@
 """A fast start: importing the package and asking the command line for help load no heavy library,
-while every public name still resolves to what it did when the package imported everything."""
+while every public name still resolves to what it did when the package imported everything, and
+scoring loads a model folder once per process."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import importlib
 import json
 import os
 import pkgutil
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+
+import pandas as pd
 
 import equalcare_nlp as eq
 
@@ -71,3 +75,24 @@ def test_no_public_name_is_hidden_by_a_submodule():
 def test_package_docstring_example_runs():
     failures, tried = doctest.testmod(eq)
     assert tried and not failures
+
+
+def test_scoring_loads_a_model_folder_once_per_process(monkeypatch, tmp_path):
+    from equalcare_nlp import batch
+
+    loads = []
+    monkeypatch.setattr(batch, "load_model", lambda folder: loads.append(folder) or eq.load_model(folder))
+    batch._loaded_model.cache_clear()
+    texts = ["Thank you all so much", "I am exhausted and nobody listens"]
+    first = eq.score_texts(texts)
+    pd.testing.assert_frame_equal(eq.score_texts(texts), first)
+    assert loads == [None]
+
+    folder = shutil.copytree(eq.default_model_path(), tmp_path / "model")
+    pd.testing.assert_frame_equal(eq.score_texts(texts, model=folder), first)
+    eq.score_texts(texts, model=str(folder))
+    assert loads == [None, str(folder.resolve())]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "note": "changed"}))
+    eq.score_texts(texts, model=folder)  # a new manifest digest: loaded (and verified) again
+    assert len(loads) == 3
