@@ -291,8 +291,14 @@ def _scored_chunks(
     jobs: int,
     prefix: str,
 ) -> Iterator[pd.DataFrame]:
-    """Each chunk with its score columns, in input order, scored by ``jobs`` processes."""
-    if jobs == 1:
+    """Each chunk with its score columns, in input order, scored by ``jobs`` processes.
+
+    Input of one chunk is scored in this process: forking workers would cost more than it saves.
+    """
+    chunks = iter(chunks)
+    ahead = list(itertools.islice(chunks, 2))
+    chunks = itertools.chain(ahead, chunks)
+    if jobs == 1 or len(ahead) < 2:
         scorer = ChunkScorer(model, options)
         for chunk in chunks:
             status, scored, texts = _prepare(chunk, column)
