@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pandas as pd
+import pytest
 
 import equalcare_nlp as eq
 
@@ -23,9 +24,9 @@ import equalcare_nlp as eq
 HEAVY = ("datasets", "pandas", "dask", "matplotlib", "spacy", "sklearn")
 
 
-def loaded_after(code: str) -> list[str]:
-    """The :data:`HEAVY` libraries imported by a fresh interpreter that runs ``code``."""
-    check = f"{code}\nimport sys, json\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+def loaded_after(code: str, libraries: tuple[str, ...] = HEAVY) -> list[str]:
+    """Those of ``libraries`` imported by a fresh interpreter that runs ``code``."""
+    check = f"{code}\nimport sys, json\nprint(json.dumps([m for m in {libraries!r} if m in sys.modules]))"
     tree = str(Path(eq.__file__).resolve().parents[1])  # the package under test, not another install
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [tree, os.environ.get("PYTHONPATH")]))}
     out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, env=env, check=True)
@@ -34,6 +35,19 @@ def loaded_after(code: str) -> list[str]:
 
 def test_import_loads_no_heavy_library():
     assert loaded_after("import equalcare_nlp") == []
+
+
+@pytest.mark.parametrize(
+    ("module", "needless"),
+    [
+        ("equalcare_nlp.batch", ("datasets", "dask", "matplotlib", "sklearn.cluster")),  # score
+        ("equalcare_nlp.report_html", ("datasets", "spacy", "sklearn")),  # report without terms
+        ("equalcare_nlp.training", ("datasets", "dask", "matplotlib", "sklearn.cluster")),  # train (offset)
+    ],
+)
+def test_a_command_imports_only_what_it_needs(module, needless):
+    loaded = loaded_after(f"import {module}", needless)
+    assert loaded == []
 
 
 def test_help_of_every_command_loads_no_heavy_library():
