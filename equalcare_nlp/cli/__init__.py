@@ -2,7 +2,8 @@
 
 Each module in :data:`COMMANDS` defines ``add_parser(subparsers)``, which registers the
 subcommand and sets ``func`` (a callable taking the parsed arguments and returning an exit
-code) as its default.
+code) as its default. A module imports the modules its command runs inside ``run``, so building
+the parser (``equalcare --help``) loads no library.
 """
 
 from __future__ import annotations
