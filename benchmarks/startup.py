@@ -20,6 +20,7 @@ import csv
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -92,11 +93,15 @@ def run(command: list[str], env: dict[str, str], **kwargs) -> subprocess.Complet
     return subprocess.run(command, env=env, cwd=tempfile.gettempdir(), check=True, **kwargs)
 
 
-def wall_time(command: list[str], env: dict[str, str]) -> float:
-    """Seconds from starting ``command`` to its exit."""
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Seconds from starting ``command`` to its exit, and the CPU seconds (user + system) it used: on a
+    busy machine the wall time waits for other jobs, the CPU time much less."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     run(command, env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
 def heavy_imports(command: list[str], env: dict[str, str]) -> dict[str, float]:
@@ -140,10 +145,13 @@ def main(argv: list[str] | None = None) -> dict:
             s.name: {cmd: heavy_imports(line, s.env) for cmd, line in runs[s.name].items()} for s in setups
         }
         times: dict[str, dict[str, list[float]]] = {s.name: {cmd: [] for cmd in runs[s.name]} for s in setups}
+        cpu: dict[str, dict[str, list[float]]] = {s.name: {cmd: [] for cmd in runs[s.name]} for s in setups}
         for _ in range(args.rounds):
             for setup in setups:
                 for cmd, line in runs[setup.name].items():
-                    times[setup.name][cmd].append(wall_time(line, setup.env))
+                    wall, used = timed(line, setup.env)
+                    times[setup.name][cmd].append(wall)
+                    cpu[setup.name][cmd].append(used)
         shown = {cmd: shown_command(line, tmp) for cmd, line in runs[setups[0].name].items()}
     medians = {
         name: {cmd: statistics.median(t) for cmd, t in by_cmd.items()} for name, by_cmd in times.items()
@@ -163,10 +171,14 @@ def main(argv: list[str] | None = None) -> dict:
         "rounds": args.rounds,
         "limits_s": LIMITS,
         "median_s": medians,
+        "median_cpu_s": {
+            name: {c: statistics.median(t) for c, t in by_cmd.items()} for name, by_cmd in cpu.items()
+        },
         "within_limits": {
             name: all(m[cmd] <= limit for cmd, limit in LIMITS.items()) for name, m in medians.items()
         },
         "all_rounds_s": times,
+        "all_rounds_cpu_s": cpu,
         "heavy_imports_s": imports,
         "cpus": os.cpu_count(),
         "load_average": os.getloadavg(),
@@ -190,7 +202,9 @@ def markdown(result: dict) -> str:
     header = " | ".join(f"{name}{' (torch)' if s['torch_installed'] else ''}" for name, s in setups.items())
     rows = []
     for cmd, line in result["commands"].items():
-        cells = " | ".join(f"{medians[name][cmd]:.2f} s" for name in setups)
+        cells = " | ".join(
+            f"{medians[name][cmd]:.2f} s ({result['median_cpu_s'][name][cmd]:.2f})" for name in setups
+        )
         limit = f"<= {result['limits_s'][cmd]} s" if cmd in result["limits_s"] else "-"
         rows.append(f"| `{line}` | {cells} | {limit} |")
     verdicts = " | ".join("yes" if result["within_limits"][name] else "**no**" for name in setups)
@@ -202,12 +216,13 @@ def markdown(result: dict) -> str:
                 f"{lib} {s:.2f} s" for lib, s in sorted(found.items(), key=lambda x: -x[1]) if s >= 0.005
             )
             heavy.append(f"| {name} | {cmd} | {listed or 'none'} |")
+    load = ", ".join(f"{x:.1f}" for x in result["load_average"])
     return f"""# Start-up time
 
-Measured {result["measured"]} by `benchmarks/startup.py`: wall time of a fresh process, median of
-{result["rounds"]} interleaved rounds, on a shared {result["cpus"]}-core machine (load average
-{", ".join(f"{x:.1f}" for x in result["load_average"])} at the end). Setups ("(torch)": torch is
-installed there, and spaCy's thinc imports it with spaCy):
+Measured {result["measured"]} by `benchmarks/startup.py` on a shared {result["cpus"]}-core machine
+(load average {load} at the end): wall time of a fresh process, in brackets the CPU seconds it used,
+median of {result["rounds"]} interleaved rounds. Setups ("(torch)": torch is installed there, and
+spaCy's thinc imports it with spaCy):
 
 {where}
 
