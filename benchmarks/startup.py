@@ -88,6 +88,18 @@ def ten_row_csv(folder: Path) -> Path:
     return path
 
 
+def commit(tree: Path) -> str | None:
+    """The commit checked out in ``tree`` (with ``+`` when it has changes), or None outside git."""
+    git = ["git", "-C", str(tree)]
+    try:
+        head = run([*git, "rev-parse", "--short", "HEAD"], dict(os.environ), capture_output=True, text=True)
+        changes = run([*git, "status", "--porcelain", "--untracked-files=no"], dict(os.environ),
+                      capture_output=True, text=True)  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head.stdout.strip() + ("+" if changes.stdout.strip() else "")
+
+
 def run(command: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
     """``command`` run to success outside any checkout (``python -c`` puts its folder first on the path)."""
     return subprocess.run(command, env=env, cwd=tempfile.gettempdir(), check=True, **kwargs)
@@ -162,6 +174,7 @@ def main(argv: list[str] | None = None) -> dict:
         "setups": {
             s.name: {
                 "tree": str(s.tree),
+                "commit": commit(s.tree),
                 "python": str(s.python),
                 "torch_installed": s.output(torch) == "True",
             }
@@ -197,6 +210,11 @@ def shown_command(command: list[str], folder: str) -> str:
     return " ".join(words[1:] if words[1] == "equalcare" else ["python", *words[1:]])
 
 
+def _where(setup: dict) -> str:
+    commit = f" (commit {setup['commit']})" if setup["commit"] else ""
+    return f"`{setup['tree']}`{commit} run by `{setup['python']}`"
+
+
 def markdown(result: dict) -> str:
     setups, medians = result["setups"], result["median_s"]
     header = " | ".join(f"{name}{' (torch)' if s['torch_installed'] else ''}" for name, s in setups.items())
@@ -208,7 +226,7 @@ def markdown(result: dict) -> str:
         limit = f"<= {result['limits_s'][cmd]} s" if cmd in result["limits_s"] else "-"
         rows.append(f"| `{line}` | {cells} | {limit} |")
     verdicts = " | ".join("yes" if result["within_limits"][name] else "**no**" for name in setups)
-    where = "\n".join(f"- {name}: `{s['tree']}` run by `{s['python']}`" for name, s in setups.items())
+    where = "\n".join(f"- {name}: {_where(s)}" for name, s in setups.items())
     heavy = []
     for name in setups:
         for cmd, found in result["heavy_imports_s"][name].items():
