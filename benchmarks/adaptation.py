@@ -30,7 +30,7 @@ from sklearn.model_selection import train_test_split
 
 from equalcare_nlp import LABELS, load_labelled, load_model
 from equalcare_nlp.active import suggest
-from equalcare_nlp.adapt import adapt, base_training_data
+from equalcare_nlp.adaptation import adapt, base_training_data
 from equalcare_nlp.metrics import classification_report, fear_flow_predictions
 from equalcare_nlp.persist import default_model_path, model_digest, read_manifest
 

@@ -6,79 +6,68 @@
 array(['flow'], dtype=object)
 """
 
-from .active import suggest
-from .adapt import AdaptedClassifier, adapt
-from .batch import score_file, score_frame, score_texts
-from .corpora import load_codebook_labels, load_corpus, load_labelled, to_labels
-from .dask_engine import score_dask  # Dask itself is imported only when score_dask is called
-from .evaluation import evaluate
-from .labelled import read_labelled
-from .labels import CODEBOOK_LABELS, FEAR, FLOW, LABELS, MIXED, NEUTRAL, LabelMap, load_label_map
-from .model import Explanation, FearFlowClassifier, Part
-from .persist import (
-    ModelCompatibilityError,
-    ModelIntegrityError,
-    convert_model,
-    default_model_path,
-    load_model,
-    model_digest,
-    read_manifest,
-    save_model,
-)
-from .preprocess import MAX_CHARS, Preprocessor, make_nlp
-from .redact import redact, redact_frame
-from .report import build_report
-from .report_html import render_html, write_report
-from .text_classifier import LinearTextClassifier, LinearView
-from .training import train, train_and_save
-from .vectors import WordVectors
+from typing import TYPE_CHECKING
+
+from .lazy import lazy_exports
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "CODEBOOK_LABELS",
-    "FEAR",
-    "FLOW",
-    "LABELS",
-    "MAX_CHARS",
-    "MIXED",
-    "NEUTRAL",
-    "AdaptedClassifier",
-    "Explanation",
-    "FearFlowClassifier",
-    "LabelMap",
-    "LinearTextClassifier",
-    "LinearView",
-    "ModelCompatibilityError",
-    "ModelIntegrityError",
-    "Part",
-    "Preprocessor",
-    "WordVectors",
-    "adapt",
-    "convert_model",
-    "default_model_path",
-    "evaluate",
-    "load_codebook_labels",
-    "load_corpus",
-    "load_label_map",
-    "load_labelled",
-    "load_model",
-    "model_digest",
-    "make_nlp",
-    "read_labelled",
-    "read_manifest",
-    "save_model",
-    "score_dask",
-    "score_file",
-    "score_frame",
-    "score_texts",
-    "suggest",
-    "to_labels",
-    "train",
-    "train_and_save",
-    "build_report",
-    "redact",
-    "redact_frame",
-    "render_html",
-    "write_report",
-]
+#: Each submodule and the public names it defines, imported on first use: ``import equalcare_nlp``
+#: loads no library, and a command imports only what it needs (spaCy and scikit-learn to score,
+#: pandas for tables, ``datasets`` for the corpora, Dask only for ``score_dask``).
+_EXPORTS = {
+    "active": ("suggest",),
+    "adaptation": ("AdaptedClassifier", "adapt"),
+    "batch": ("score_file", "score_frame", "score_texts"),
+    "corpora": ("load_codebook_labels", "load_corpus", "load_labelled", "to_labels"),
+    "dask_engine": ("score_dask",),
+    "errors": ("ModelCompatibilityError", "ModelIntegrityError"),
+    "evaluation": ("evaluate",),
+    "labelled": ("read_labelled",),
+    "labels": ("CODEBOOK_LABELS", "FEAR", "FLOW", "LABELS", "MIXED", "NEUTRAL", "LabelMap", "load_label_map"),
+    "model": ("Explanation", "FearFlowClassifier", "Part"),
+    "persist": (
+        "convert_model",
+        "default_model_path",
+        "load_model",
+        "model_digest",
+        "read_manifest",
+        "save_model",
+    ),
+    "preprocess": ("MAX_CHARS", "Preprocessor", "make_nlp"),
+    "redaction": ("redact", "redact_frame"),
+    "report": ("build_report",),
+    "report_html": ("render_html", "write_report"),
+    "text_classifier": ("LinearTextClassifier", "LinearView"),
+    "training": ("train", "train_and_save"),
+    "vectors": ("WordVectors",),
+}
+__all__ = [name for names in _EXPORTS.values() for name in names]
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+if TYPE_CHECKING:  # what the names are, for type checkers and editors
+    from .active import suggest
+    from .adaptation import AdaptedClassifier, adapt
+    from .batch import score_file, score_frame, score_texts
+    from .corpora import load_codebook_labels, load_corpus, load_labelled, to_labels
+    from .dask_engine import score_dask
+    from .errors import ModelCompatibilityError, ModelIntegrityError
+    from .evaluation import evaluate
+    from .labelled import read_labelled
+    from .labels import CODEBOOK_LABELS, FEAR, FLOW, LABELS, MIXED, NEUTRAL, LabelMap, load_label_map
+    from .model import Explanation, FearFlowClassifier, Part
+    from .persist import (
+        convert_model,
+        default_model_path,
+        load_model,
+        model_digest,
+        read_manifest,
+        save_model,
+    )
+    from .preprocess import MAX_CHARS, Preprocessor, make_nlp
+    from .redaction import redact, redact_frame
+    from .report import build_report
+    from .report_html import render_html, write_report
+    from .text_classifier import LinearTextClassifier, LinearView
+    from .training import train, train_and_save
+    from .vectors import WordVectors

@@ -17,13 +17,12 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 
+from .choices import POOL_SHARE
 from .features import ngram_vectorizer
 from .text_classifier import LinearTextClassifier
 
 #: Texts at least this similar (cosine over TF-IDF n-grams) count as near-duplicates.
 NEAR_DUPLICATE = 0.8
-#: Share of the texts, most uncertain first, that the diverse picks are drawn from.
-POOL_SHARE = 0.5
 
 
 @dataclass(frozen=True)

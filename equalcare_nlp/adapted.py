@@ -5,7 +5,7 @@ correction is learnt on features of the new data (its own n-grams, naive-Bayes s
 base's lexicon and word-vector parts), so with little data the correction stays near zero (the
 base model's knowledge) and with more data it moves as far as the data supports. The correction
 only redistributes probability among the labels the new data contains. How it is used, and why
-it is the default way to adapt: :mod:`equalcare_nlp.adapt`.
+it is the default way to adapt: :mod:`equalcare_nlp.adaptation`.
 """
 
 from __future__ import annotations

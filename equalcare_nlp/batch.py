@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 import itertools
 import os
 import re
@@ -31,10 +32,11 @@ import numpy as np
 import pandas as pd
 
 from . import tables
+from .choices import DEFAULT_CHUNK_SIZE
 from .labels import CODEBOOK_LABELS, FEAR, FLOW, LABELS, MIXED
-from .persist import load_model
+from .persist import load_model, model_digest
 from .progress import Progress
-from .redact import name_recognizer, redact
+from .redaction import name_recognizer, redact
 from .tables import Chunk, TableNote, TableWarning
 from .text_classifier import LinearTextClassifier, check_texts
 
@@ -45,7 +47,6 @@ SENTENCE_COLUMNS = ("n_sentences", "share_fear", "share_flow")
 #: Row statuses, by precedence: the first that applies is reported.
 #: ``empty`` and ``not_text`` rows are not scored; the others are.
 STATUSES = ("empty", "not_text", "ragged", "truncated", "ok")
-DEFAULT_CHUNK_SIZE = 5_000
 _NUMBER = re.compile(r"\s*[+-]?[\d.,]*\d[\d.,]*\s*%?\s*")
 
 
@@ -53,7 +54,7 @@ _NUMBER = re.compile(r"\s*[+-]?[\d.,]*\d[\d.,]*\s*%?\s*")
 @dataclass(frozen=True)
 class ScoreOptions:
     """Extra steps and outputs: the ``explain`` strongest terms per row, per-sentence shares, and
-    redaction of personal details before scoring (``names``: see :func:`redact.name_recognizer`)."""
+    redaction of personal details before scoring (``names``: see :func:`redaction.name_recognizer`)."""
 
     explain: int = 0
     sentences: bool = False
@@ -166,8 +167,28 @@ def _score_in_worker(texts: list[str]) -> dict[str, Any]:
 
 
 def _as_model(model: LinearTextClassifier | str | os.PathLike | None) -> LinearTextClassifier:
-    """A fitted model as given, or loaded (and verified) from its folder; None is the shipped model."""
-    return model if isinstance(model, LinearTextClassifier) else load_model(model)
+    """A fitted model as given, or loaded (and verified) from its folder; None is the shipped model.
+
+    A folder loads once per process and model digest (:func:`_loaded_model`), so scoring call after
+    call does not load the model and build its spaCy pipeline each time.
+    """
+    if isinstance(model, LinearTextClassifier):
+        return model
+    try:
+        digest = model_digest(model)
+    except OSError:  # no manifest to read: load_model says what is wrong with the folder
+        return load_model(model)
+    return _loaded_model(None if model is None else str(Path(model).resolve()), digest)
+
+
+@functools.lru_cache(maxsize=4)
+def _loaded_model(folder: str | None, digest: str) -> LinearTextClassifier:
+    """The model of ``folder`` (None: the shipped one) whose manifest has ``digest``, as first loaded.
+
+    Only the scoring functions use it and none hands it to its caller, so no caller can change a
+    model another call shares; a changed manifest is a new digest, so the folder is loaded anew.
+    """
+    return load_model(folder)
 
 
 # -- rows -> statuses and texts ---------------------------------------------------------------
@@ -270,8 +291,14 @@ def _scored_chunks(
     jobs: int,
     prefix: str,
 ) -> Iterator[pd.DataFrame]:
-    """Each chunk with its score columns, in input order, scored by ``jobs`` processes."""
-    if jobs == 1:
+    """Each chunk with its score columns, in input order, scored by ``jobs`` processes.
+
+    Input of one chunk is scored in this process: forking workers would cost more than it saves.
+    """
+    chunks = iter(chunks)
+    ahead = list(itertools.islice(chunks, 2))
+    chunks = itertools.chain(ahead, chunks)
+    if jobs == 1 or len(ahead) < 2:
         scorer = ChunkScorer(model, options)
         for chunk in chunks:
             status, scored, texts = _prepare(chunk, column)
@@ -387,9 +414,10 @@ def score_frame(
 ) -> pd.DataFrame:
     """``frame`` (unchanged, same index) with the score columns added after its own.
 
-    ``model`` is a fitted model, a saved model folder, or None for the shipped model. With
-    ``redact``, personal details are replaced by placeholders before scoring and the redacted text
-    goes to a new column ``<text column>_redacted`` (or replaces the text with ``redact_in_place``).
+    ``model`` is a fitted model, a saved model folder, or None for the shipped model (a folder loads
+    once per process: later calls reuse it while its manifest is unchanged). With ``redact``,
+    personal details are replaced by placeholders before scoring and the redacted text goes to a
+    new column ``<text column>_redacted`` (or replaces the text with ``redact_in_place``).
     """
     options = _score_options(explain, sentences, redact, redact_in_place, names)
     _check_chunk_size(chunk_size)

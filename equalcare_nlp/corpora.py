@@ -32,12 +32,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import datasets
-from sklearn.model_selection import train_test_split
+from typing import TYPE_CHECKING
 
 from .labels import FEAR, MIXED, NEUTRAL, LabelMap, load_label_map
 from .resources import resource_path
+
+if TYPE_CHECKING:  # `datasets` is imported by the loaders, not with the module (fingerprint needs none)
+    import datasets
 
 DATA_DIR_ENV = "EQUALCARE_DATA_DIR"
 _SPLIT_ALIASES = {"dev": "validation", "val": "validation", "valid": "validation"}
@@ -126,6 +127,8 @@ def _seeded_split(
     texts: list[str], emotions: list[list[str]], split: str
 ) -> tuple[list[str], list[list[str]]]:
     """The fixed 80/10/10 split, stratified on the (single) emotion of each text."""
+    from sklearn.model_selection import train_test_split
+
     index = list(range(len(texts)))
     strata = [e[0] for e in emotions]
     train, rest = train_test_split(index, test_size=0.2, random_state=ISEAR_SPLIT_SEED, stratify=strata)
@@ -324,6 +327,8 @@ def load_corpus(name: str, split: str, source: str | os.PathLike | None = None) 
     ``split`` is ``train``, ``validation`` (alias ``dev``/``val``) or ``test``. ``source`` is a
     local folder with the official files or a hub id (see the module docstring).
     """
+    import datasets
+
     corpus = _corpus(name)
     split = _SPLIT_ALIASES.get(split, split)
     if split not in corpus.splits:
@@ -342,10 +347,14 @@ def load_corpus(name: str, split: str, source: str | os.PathLike | None = None) 
 
 def _feature(values: list) -> datasets.Value:
     """The Dataset type of an extra column: text when its values are strings, else float."""
+    import datasets
+
     return datasets.Value("string" if values and isinstance(values[0], str) else "float64")
 
 
 def _from_hub(corpus: Corpus, hub_id: str, split: str) -> datasets.Dataset:
+    import datasets
+
     dataset = datasets.load_dataset(hub_id, corpus.hub_config, split=split)
     label_column = "labels" if "labels" in dataset.column_names else "label"
     feature = dataset.features[label_column]

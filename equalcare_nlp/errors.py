@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+class ModelIntegrityError(RuntimeError):
+    """A model folder does not match its digests (changed after saving, or not what you expect)."""
+
+
+class ModelCompatibilityError(RuntimeError):
+    """A model folder is in a format this package does not load."""
+
+
 class MissingExtraError(ImportError):
     """An optional extra is not installed; the message names the ``pip install`` that fixes it."""
 

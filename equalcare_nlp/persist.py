@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import ModelCompatibilityError, ModelIntegrityError
 from .model_format import ModelFormatError, model_data, model_from_data
 from .resources import resource_path
 from .text_classifier import LinearTextClassifier
@@ -52,14 +53,6 @@ _RECORDED = (
 )
 #: The array file's members are ``<key>.npy``; a loaded model has at most this many.
 _MAX_ARRAYS = 10_000
-
-
-class ModelIntegrityError(RuntimeError):
-    """A model folder does not match its digests (changed after saving, or not what you expect)."""
-
-
-class ModelCompatibilityError(RuntimeError):
-    """A model folder is in a format this package does not load."""
 
 
 def versions() -> dict[str, str | None]:

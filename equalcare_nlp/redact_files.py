@@ -6,7 +6,7 @@ import itertools
 import os
 
 from . import tables
-from .redact import PLACEHOLDERS, RedactionSummary, name_recognizer, redact_frame
+from .redaction import PLACEHOLDERS, RedactionSummary, name_recognizer, redact_frame
 
 #: Rows redacted at a time (memory stays flat whatever the file size).
 CHUNK_ROWS = 5_000

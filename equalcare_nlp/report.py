@@ -12,25 +12,27 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Container
 from dataclasses import asdict, dataclass, field
 from statistics import NormalDist
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from spacy.lang.en.stop_words import STOP_WORDS
 
+from .choices import PERIODS
 from .labels import CODEBOOK_LABELS, FEAR, FLOW
-from .preprocess import NEG_PREFIX
 from .suppression import suppress
-from .text_classifier import LinearTextClassifier, LinearView
+
+if TYPE_CHECKING:  # the terms of a group need a model; the shares and trends need none
+    from .text_classifier import LinearTextClassifier, LinearView
 
 #: z for a two-sided 95% interval.
 Z95 = NormalDist().inv_cdf(0.975)
 #: Row statuses that count as scored.
 SCORED_STATUSES = ("ok", "truncated")
 REQUIRED_COLUMNS = ("label", "p_fear", "p_flow", "p_neutral", "status")
-PERIODS = {"month": "M", "quarter": "Q"}
 #: Terms listed per group and label.
 TOP_TERMS = 8
 #: Group name used for rows with an empty group value.
@@ -227,19 +229,26 @@ def _add_trends(
         }
 
 
-def _shown_term(term: str, kind: str) -> str | None:
+def _shown_term(term: str, kind: str, negated: str, stop_words: Container[str]) -> str | None:
     """The word n-gram a feature column stands for, or ``None`` for a column not worth showing
-    (a lexicon score, a word-vector dimension, a placeholder or stop words only)."""
-    words = term.removeprefix(NEG_PREFIX).replace(" " + NEG_PREFIX, " ").split()
+    (a lexicon score, a word-vector dimension, a placeholder or ``stop_words`` only, with or
+    without the ``negated`` prefix)."""
+    words = term.removeprefix(negated).replace(" " + negated, " ").split()
     if kind != "ngram" or "<" in term or not _WORD.search(term):
         return None
-    return None if all(w in STOP_WORDS for w in words) else term
+    return None if all(w in stop_words for w in words) else term
 
 
 def _term_matrix(view: LinearView) -> tuple[sparse.csr_matrix, list[str]]:
     """A 0/1 matrix summing the feature columns of each shown term (an adapted model's correction
     shares its n-gram with the base's), and the terms in its column order."""
-    terms = [_shown_term(str(t), k) for t, k in zip(view.terms, view.kinds, strict=True)]
+    from spacy.lang.en.stop_words import STOP_WORDS  # the spaCy stage only for a report with terms
+
+    from .preprocess import NEG_PREFIX
+
+    terms = [
+        _shown_term(str(t), k, NEG_PREFIX, STOP_WORDS) for t, k in zip(view.terms, view.kinds, strict=True)
+    ]
     shown = sorted({t for t in terms if t is not None})
     column = {t: j for j, t in enumerate(shown)}
     rows = [i for i, t in enumerate(terms) if t is not None]

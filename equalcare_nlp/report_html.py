@@ -12,6 +12,7 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
+from .choices import REPORT_FORMATS
 from .labels import FEAR, FLOW, MIXED, NEUTRAL
 from .report import GroupReport, Interval, Report, Shares, summary_rows
 from .tables import atomic_output, write_table
@@ -394,10 +395,6 @@ def render_html(report: Report, title: str | None = None, generated: date | None
         f"{terms_section(report)}{table_section(report)}{HOW_TO_READ.format(k=report.min_group_size)}"
         f"{FOOTER.format(generated=escape(generated_text))}</main></body></html>"
     )
-
-
-#: Output formats of :func:`write_report`, by file extension.
-REPORT_FORMATS = (".html", ".json", ".csv")
 
 
 def write_report(report: Report, path: str | Path, *, refuse: str | Path | None = None) -> Path:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
-from .adapt import adapt, base_training_data
+from .adaptation import adapt, base_training_data
 from .corpora import fingerprint
 from .evaluation import confusion_table, evaluate, score_predictions
 from .labelled import LabelledData
@@ -57,7 +57,7 @@ def train(
 
     ``base_sha256`` pins the base model's digest (:func:`~equalcare_nlp.persist.model_digest`).
 
-    With a ``base`` the model is adapted (:func:`equalcare_nlp.adapt.adapt`; ``method`` as
+    With a ``base`` the model is adapted (:func:`equalcare_nlp.adaptation.adapt`; ``method`` as
     there: ``"offset"`` by default, ``"refit"`` on the base's own training corpus); with
     ``base="none"`` a :class:`FearFlowClassifier` is trained from ``data`` alone with ``params``.
     """

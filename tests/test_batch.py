@@ -82,6 +82,19 @@ def test_results_do_not_depend_on_jobs_or_chunk_size(model):
         pd.testing.assert_frame_equal(other, reference)
 
 
+def test_input_of_one_chunk_is_scored_without_starting_workers(model, monkeypatch):
+    texts = COMMENTS * 2
+    reference = score_texts(texts, model=model, jobs=1)
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a worker pool was started for one chunk")
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", no_pool)
+    pd.testing.assert_frame_equal(score_texts(texts, model=model, jobs=2), reference)
+    with pytest.raises(AssertionError, match="worker pool"):  # two chunks still go to the workers
+        score_texts(texts, model=model, jobs=2, chunk_size=len(texts) - 1)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     values=st.lists(

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from equalcare_nlp import FearFlowClassifier
-from equalcare_nlp.adapt import adapt
+from equalcare_nlp.adaptation import adapt
 from equalcare_nlp.cli import main
 from equalcare_nlp.report import build_report, summary_rows, wilson_interval
 from equalcare_nlp.report_html import render_html, write_report

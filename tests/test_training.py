@@ -13,7 +13,7 @@ import scipy.sparse as sp
 
 from equalcare_nlp import FearFlowClassifier, load_model, save_model
 from equalcare_nlp.active import suggest, uncertainty
-from equalcare_nlp.adapt import AdaptedClassifier, adapt, base_training_data
+from equalcare_nlp.adaptation import AdaptedClassifier, adapt, base_training_data
 from equalcare_nlp.adapted import nb_ratios
 from equalcare_nlp.cli import main
 from equalcare_nlp.corpora import fingerprint, load_codebook_labels, load_labelled

@@ -2,7 +2,8 @@
 
 Each module in :data:`COMMANDS` defines ``add_parser(subparsers)``, which registers the
 subcommand and sets ``func`` (a callable taking the parsed arguments and returning an exit
-code) as its default.
+code) as its default. A module imports the modules its command runs inside ``run``, so building
+the parser (``equalcare --help``) loads no library.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ import threading
 import traceback
 from collections.abc import Sequence
 
-from ..errors import MissingExtraError
-from ..persist import ModelCompatibilityError, ModelIntegrityError
+from ..errors import MissingExtraError, ModelCompatibilityError, ModelIntegrityError
 
 #: Subcommand modules, in the order ``equalcare --help`` lists them.
 COMMANDS = (

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..persist import convert_model, model_digest
-
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -25,6 +23,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..persist import convert_model, model_digest
+
     folder = convert_model(args.old, args.new, trust_pickle=args.trust_pickle)
     print(f"converted {args.old} to {folder} (model digest {model_digest(folder)})")
     return 0

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..evaluation import evaluate, format_report
-from ..labelled import read_labelled
 from .messages import reported_warnings
 from .model_options import add_sha256_argument, model_from_args
 from .train import add_data_arguments
@@ -22,6 +20,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..evaluation import evaluate, format_report
+    from ..labelled import read_labelled
+
     with reported_warnings("evaluate"):
         data = read_labelled(args.data, args.text_column, args.label_column, args.label_map)
     model = model_from_args(args)

@@ -7,13 +7,12 @@ import sys
 import warnings
 from collections.abc import Iterator
 
-from ..tables import TableNote, TableWarning
-
 
 @contextlib.contextmanager
 def reported_warnings(command: str, quiet: bool = False) -> Iterator[None]:
     """Inside the block, table warnings print as ``equalcare COMMAND: warning: ...`` (every time) and
     notes of a choice made for the user as ``... note: ...``, which ``quiet`` silences."""
+    from ..tables import TableNote, TableWarning
 
     def show(message, category, filename, lineno, file=None, line=None) -> None:
         if not issubclass(category, TableNote):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from ..persist import load_model
-from ..text_classifier import LinearTextClassifier
+if TYPE_CHECKING:
+    from ..text_classifier import LinearTextClassifier
 
 SHA256_HELP = (
     "refuse the model unless its model digest (printed by `equalcare train`, listed in its model card) "
@@ -26,5 +27,7 @@ def add_sha256_argument(parser: argparse.ArgumentParser, flag: str = "--sha256")
 
 def model_from_args(args: argparse.Namespace) -> LinearTextClassifier:
     """The model ``args.model`` names (None or ``default``: the shipped one), checked against ``--sha256``."""
+    from ..persist import load_model
+
     folder = None if args.model in (None, "default") else args.model
     return load_model(folder, sha256=args.sha256)

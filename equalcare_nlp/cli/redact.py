@@ -6,9 +6,7 @@ import argparse
 import sys
 import warnings
 
-from ..redact import name_recognizer
-from ..redact_files import redact_file
-from ..tables import FORMATS
+from ..tables.formats import FORMATS
 from .messages import reported_warnings
 
 
@@ -36,6 +34,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..redact_files import redact_file
+    from ..redaction import name_recognizer
+
     with warnings.catch_warnings():  # the note below says it for the command line
         warnings.simplefilter("ignore")
         nlp = name_recognizer(None if args.names == "off" else args.names)

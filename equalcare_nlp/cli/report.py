@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..report import PERIODS, build_report
-from ..report_html import REPORT_FORMATS, write_report
-from ..tables import FORMATS, check_not_input, read_table
+from ..choices import PERIODS, REPORT_FORMATS
+from ..tables.formats import FORMATS
 from .messages import reported_warnings
 from .model_options import add_model_arguments, model_from_args
 
@@ -46,6 +45,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..report import build_report
+    from ..report_html import write_report
+    from ..tables import check_not_input, read_table
+
     for path in (args.output, args.json, args.csv):  # before the work: an input is never overwritten
         if path:
             check_not_input(path, args.scored)

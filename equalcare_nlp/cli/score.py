@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..batch import DEFAULT_CHUNK_SIZE, score_file
-from ..tables import FORMATS
+from ..choices import DEFAULT_CHUNK_SIZE
+from ..tables.formats import FORMATS
 from .messages import reported_warnings
 from .model_options import add_model_arguments, model_from_args
 
@@ -79,6 +79,8 @@ _OPTIONS = ("text_column", "model", "input_format", "output_format", "delimiter"
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..batch import score_file
+
     with reported_warnings("score", quiet=args.quiet):
         options = {name: getattr(args, name) for name in _OPTIONS}
         options["redact"] = args.redact or args.redact_in_place

@@ -5,11 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-import pandas as pd
-
-from ..active import POOL_SHARE, suggest
-from ..batch import resolve_text_column
-from ..tables import STDIO, check_not_input, column, read_table, write_table
+from ..choices import POOL_SHARE
 from .messages import reported_warnings
 from .model_options import add_model_arguments, model_from_args
 
@@ -48,6 +44,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ..active import suggest
+    from ..batch import resolve_text_column
+    from ..tables import STDIO, check_not_input, column, read_table, write_table
+
     if args.output:
         check_not_input(args.output, args.data)  # before any work: an input is never overwritten
     model = model_from_args(args)

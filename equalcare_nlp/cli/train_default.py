@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..default_model import build_vector_table, train_default
-from ..persist import model_digest
-
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -30,6 +27,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..default_model import build_vector_table, train_default
+    from ..persist import model_digest
+
     if args.rebuild_vectors:
         build_vector_table(source=args.source)
     train_default(source=args.source, output=args.output)

@@ -7,46 +7,47 @@ every format can be read from it and the encoding check sees all of it.
 
 from __future__ import annotations
 
-from .encoding import Encoding, detect_encoding
-from .files import (
-    FileFormats,
-    TableJob,
-    atomic_output,
-    check_not_input,
-    column,
-    read_table,
-    stdin_copy,
-    table_job,
-    warn_ragged,
-    write_table,
-)
-from .formats import FORMAT_REGISTRY, FORMATS, STDIO, Format, format_of, open_reader, open_writer
-from .readers import Chunk, TableNote, TableWarning, empty_chunk
-from .writers import guard_formulas
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "FORMATS",
-    "FORMAT_REGISTRY",
-    "STDIO",
-    "Chunk",
-    "Encoding",
-    "FileFormats",
-    "Format",
-    "TableJob",
-    "TableNote",
-    "TableWarning",
-    "atomic_output",
-    "check_not_input",
-    "column",
-    "detect_encoding",
-    "empty_chunk",
-    "format_of",
-    "guard_formulas",
-    "open_reader",
-    "open_writer",
-    "read_table",
-    "stdin_copy",
-    "table_job",
-    "warn_ragged",
-    "write_table",
-]
+from ..lazy import lazy_exports
+
+#: Each submodule and the names it defines, imported on first use: the format names
+#: (:data:`FORMATS`) load no library, the readers and writers load pandas.
+_EXPORTS = {
+    "encoding": ("Encoding", "detect_encoding"),
+    "files": (
+        "FileFormats",
+        "TableJob",
+        "atomic_output",
+        "check_not_input",
+        "column",
+        "read_table",
+        "stdin_copy",
+        "table_job",
+        "warn_ragged",
+        "write_table",
+    ),
+    "formats": ("FORMATS", "FORMAT_REGISTRY", "STDIO", "Format", "format_of", "open_reader", "open_writer"),
+    "readers": ("Chunk", "TableNote", "TableWarning", "empty_chunk"),
+    "writers": ("guard_formulas",),
+}
+__all__ = [name for names in _EXPORTS.values() for name in names]
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+if TYPE_CHECKING:
+    from .encoding import Encoding, detect_encoding
+    from .files import (
+        FileFormats,
+        TableJob,
+        atomic_output,
+        check_not_input,
+        column,
+        read_table,
+        stdin_copy,
+        table_job,
+        warn_ragged,
+        write_table,
+    )
+    from .formats import FORMAT_REGISTRY, FORMATS, STDIO, Format, format_of, open_reader, open_writer
+    from .readers import Chunk, TableNote, TableWarning, empty_chunk
+    from .writers import guard_formulas

@@ -1,4 +1,8 @@
-"""The registry of table formats: each one's extensions, chunked reader and writer, in one place."""
+"""The registry of table formats: each one's extensions, chunked reader and writer, in one place.
+
+The readers and writers (and pandas with them) are imported when a file is opened, not with the
+registry, so the command line can list the formats without loading them.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
-
-from .readers import CsvReader, JsonlReader, ParquetReader, XlsxReader
-from .writers import CsvWriter, JsonlWriter, ParquetWriter, XlsxWriter
 
 STDIO = "-"
 
@@ -28,38 +29,54 @@ class Format:
     writer: Callable[[IO[bytes], str | None, bool], Any]
 
 
+def _readers():
+    from . import readers
+
+    return readers
+
+
+def _writers():
+    from . import writers
+
+    return writers
+
+
 FORMAT_REGISTRY: dict[str, Format] = {
     f.name: f
     for f in (
         Format(
             "csv",
             (".csv", ".txt"),
-            lambda path, delimiter, sheet: CsvReader(path, delimiter=delimiter),
-            lambda handle, delimiter, guard: CsvWriter(handle, delimiter=delimiter or ",", guard=guard),
+            lambda path, delimiter, sheet: _readers().CsvReader(path, delimiter=delimiter),
+            lambda handle, delimiter, guard: _writers().CsvWriter(
+                handle, delimiter=delimiter or ",", guard=guard
+            ),
         ),
         Format(
             "tsv",
             (".tsv", ".tab"),
-            lambda path, delimiter, sheet: CsvReader(path, delimiter=delimiter or "\t"),
-            lambda handle, delimiter, guard: CsvWriter(handle, delimiter=delimiter or "\t", guard=guard),
+            lambda path, delimiter, sheet: _readers().CsvReader(path, delimiter=delimiter or "\t"),
+            lambda handle, delimiter, guard: _writers().CsvWriter(
+                handle, delimiter=delimiter or "\t", guard=guard
+            ),
         ),
         Format(
             "xlsx",
             (".xlsx", ".xlsm"),
-            lambda path, delimiter, sheet: XlsxReader(path, sheet=sheet),
-            lambda handle, delimiter, guard: XlsxWriter(handle, guard=guard),
+            lambda path, delimiter, sheet: _readers().XlsxReader(path, sheet=sheet),
+            lambda handle, delimiter, guard: _writers().XlsxWriter(handle, guard=guard),
         ),
         Format(
             "parquet",
             (".parquet", ".pq"),
-            lambda path, delimiter, sheet: ParquetReader(path),
-            lambda handle, delimiter, guard: ParquetWriter(handle),
+            lambda path, delimiter, sheet: _readers().ParquetReader(path),
+            lambda handle, delimiter, guard: _writers().ParquetWriter(handle),
         ),
         Format(
             "jsonl",
             (".jsonl", ".ndjson"),
-            lambda path, delimiter, sheet: JsonlReader(path),
-            lambda handle, delimiter, guard: JsonlWriter(handle),
+            lambda path, delimiter, sheet: _readers().JsonlReader(path),
+            lambda handle, delimiter, guard: _writers().JsonlWriter(handle),
         ),
     )
 }

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .adapted import VOCABULARIES, AdaptedClassifier
+from .choices import METHODS
 from .corpora import fingerprint, load_codebook_labels, load_labelled
 from .default_model import balanced_weights
 from .features import LearnedRegisterGate
@@ -35,7 +36,6 @@ from .text_classifier import LinearTextClassifier
 #: Weight of each new example against one base training example in ``refit`` (measured in
 #: benchmarks/adaptation.py: 3, 10 and 30 tried on held-out TweetEval train; 10 and 30 tie).
 NEW_WEIGHT = 10.0
-METHODS = ("offset", "refit")
 __all__ = ["METHODS", "NEW_WEIGHT", "VOCABULARIES", "AdaptedClassifier", "adapt", "base_training_data"]
 
 
