@@ -269,11 +269,16 @@ class LearnedRegisterGate(_Gate):
 
     It reads the register from many weak cues ("we", "shift", "appointment", "manager", "rota")
     rather than from one listed word, so short comments that name no institution ("just a number
-    here") are still gated. ``y`` of :meth:`fit` is True for texts in the register.
+    here") are still gated. ``y`` of :meth:`fit` is True for texts in the register; the gate opens
+    where the regression's probability of the register is above ``threshold``.
     """
 
-    def __init__(self, weight: float = 1.0, C: float = 1.0, min_df: int = 3):  # noqa: N803
+    #: Gates saved before the threshold existed open at even odds.
+    threshold = 0.5
+
+    def __init__(self, weight: float = 1.0, threshold: float = 0.5, C: float = 1.0, min_df: int = 3):  # noqa: N803
         self.weight = weight
+        self.threshold = threshold
         self.C = C
         self.min_df = min_df
 
@@ -281,6 +286,8 @@ class LearnedRegisterGate(_Gate):
         from sklearn.feature_extraction.text import CountVectorizer
         from sklearn.linear_model import LogisticRegression
 
+        if not 0.0 < self.threshold < 1.0:
+            raise ValueError(f"threshold must be a probability between 0 and 1, not {self.threshold!r}")
         y = np.asarray(y, dtype=bool)
         if y.all() or not y.any():
             raise ValueError("a learned register gate needs texts both in and out of the register")
@@ -298,8 +305,13 @@ class LearnedRegisterGate(_Gate):
         if getattr(self, "_table", None) is None:
             self._table = dict(zip(self.words_.tolist(), self.coef_.tolist(), strict=True))
         table, intercept = self._table, self.intercept_
+        logit = math.log(self.threshold / (1.0 - self.threshold))
         return np.array(
-            [intercept + math.fsum(table.get(w, 0.0) for w in set(base_words(tokens))) > 0 for tokens in X]
+            [
+                intercept + math.fsum(table.get(w, 0.0) for w in set(base_words(tokens))) > logit
+                for tokens in X
+            ],
+            dtype=bool,
         )
 
     def __getstate__(self) -> dict:

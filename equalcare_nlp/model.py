@@ -69,6 +69,10 @@ class FearFlowClassifier(LinearTextClassifier):
         (:class:`~equalcare_nlp.features.LearnedRegisterGate`), fitted on ``fit``'s ``register``.
     gate_weight : scale of the gated copy; above 1 its weights are held back less than the shared
         ones, so register texts lean more on weights of their own.
+    gate_threshold : the learned gate opens where its probability of the register is above this.
+    gated_parts : which parts of the feature union (``"words"``, ``"lexicon"``, ``"contrast"``,
+        ``"vectors"``) get a gated copy; None: all of them. Leaving the lexicon scores and word
+        vectors shared keeps what feeling words mean the same in every register.
     mixed_threshold : a comment of several parts (:func:`~equalcare_nlp.sentences.split_sentences`)
         is predicted ``mixed`` when one part scores fear and another flow at this probability or
         more (codebook rule 9); None never predicts mixed. ``predict_proba`` keeps three columns.
@@ -79,6 +83,8 @@ class FearFlowClassifier(LinearTextClassifier):
     contrast_weight = 0.0
     register_gate = False
     gate_weight = 1.0
+    gate_threshold = 0.5
+    gated_parts = None
     mixed_threshold = None
 
     def __init__(
@@ -98,6 +104,8 @@ class FearFlowClassifier(LinearTextClassifier):
         contrast_weight: float = 0.0,
         register_gate: bool | str = False,
         gate_weight: float = 1.0,
+        gate_threshold: float = 0.5,
+        gated_parts: tuple[str, ...] | None = None,
         mixed_threshold: float | None = None,
     ):
         self.ngram_range = ngram_range
@@ -114,6 +122,8 @@ class FearFlowClassifier(LinearTextClassifier):
         self.contrast_weight = contrast_weight
         self.register_gate = register_gate
         self.gate_weight = gate_weight
+        self.gate_threshold = gate_threshold
+        self.gated_parts = gated_parts
         self.mixed_threshold = mixed_threshold
 
     # -- fitting ---------------------------------------------------------------------------
@@ -158,6 +168,13 @@ class FearFlowClassifier(LinearTextClassifier):
         tokens = self.preprocessor_.pipe(X)
         features = self.features_.fit_transform(tokens)
         self._drop_stop_words()
+        self._copied = None
+        if gate is not None and self.gated_parts is not None:
+            unknown = sorted(set(self.gated_parts) - {name for name, _ in self.features_.transformer_list})
+            if unknown:
+                raise ValueError(
+                    f"gated_parts {unknown} are not parts of the features: {self.features_.transformer_list}"
+                )
         self.gate_ = None if gate is None else gate.fit(tokens, register)
         features = self._with_gated(features, None if gate is None else self.gate_(tokens))
         linear = self._linear()
@@ -185,7 +202,7 @@ class FearFlowClassifier(LinearTextClassifier):
         if self.register_gate in (True, "words"):
             return RegisterGate(weight=self.gate_weight)
         if self.register_gate == "learned":
-            return LearnedRegisterGate(weight=self.gate_weight)
+            return LearnedRegisterGate(weight=self.gate_weight, threshold=self.gate_threshold)
         raise ValueError(
             f'register_gate must be False, True, "words" or "learned", not {self.register_gate!r}'
         )
@@ -195,8 +212,11 @@ class FearFlowClassifier(LinearTextClassifier):
             return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
         ngrams = len(dict(self.features_.transformer_list)["words"].vocabulary_)  # the union's first part
         columns: int | tuple = ngrams
-        if self.register_gate:  # the n-grams, and their gated copy after all the shared columns
-            width = sum(len(t.get_feature_names_out()) for _, t in self.features_.transformer_list)
+        copied = self._copied_blocks()
+        if (
+            copied and copied[0].name == "words"
+        ):  # the n-grams, and their gated copy after all the shared columns
+            width = feature_blocks(self.features_)[-1].stop
             columns = ((0, ngrams), (width, width + ngrams))
         return NBLogisticRegression(self.C, self.class_weight, nb_columns=columns, max_iter=self.max_iter)
 
@@ -239,12 +259,26 @@ class FearFlowClassifier(LinearTextClassifier):
         gate = getattr(self, "gate_", None)
         return self._with_gated(self.features_.transform(tokens), None if gate is None else gate(tokens))
 
-    @staticmethod
-    def _with_gated(features, gate: np.ndarray | None) -> sp.csr_matrix:
-        """``features``, then their copy scaled by the per-text ``gate`` values (none without a gate)."""
+    def _with_gated(self, features, gate: np.ndarray | None) -> sp.csr_matrix:
+        """``features``, then the copy of the :attr:`gated_parts`' columns scaled by the per-text
+        ``gate`` values (none without a gate)."""
+        features = sp.csr_matrix(features)
         if gate is None:
-            return sp.csr_matrix(features)
-        return sp.hstack([features, sp.diags(gate) @ features], format="csr")
+            return features
+        if getattr(self, "gated_parts", None) is not None:
+            if getattr(self, "_copied", None) is None:
+                self._copied = np.concatenate([np.arange(b.start, b.stop) for b in self._copied_blocks()])
+            copied = features[:, self._copied]
+        else:
+            copied = features
+        return sp.hstack([features, sp.diags(gate) @ copied], format="csr")
+
+    def _copied_blocks(self) -> tuple[FeatureBlock, ...]:
+        """The shared blocks that have a gated copy (none without a gate), in column order."""
+        if not self.register_gate:
+            return ()
+        parts = getattr(self, "gated_parts", None)
+        return tuple(b for b in feature_blocks(self.features_) if parts is None or b.name in parts)
 
     def linear_view(self) -> LinearView:
         """The fitted weights over the feature union's parts, divided by the temperature."""
@@ -257,18 +291,18 @@ class FearFlowClassifier(LinearTextClassifier):
                 intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
             blocks = feature_blocks(self.features_)
             if getattr(self, "gate_", None) is not None:
-                width = blocks[-1].stop
-                blocks += tuple(
-                    replace(b, transformer=GatedPart(b.transformer, self.gate_), start=b.start + width,
-                            stop=b.stop + width, prefix=REGISTER_PREFIX)
-                    for b in blocks
-                )  # fmt: skip
+                start = blocks[-1].stop
+                for b in self._copied_blocks():
+                    stop = start + b.stop - b.start
+                    gated = GatedPart(b.transformer, self.gate_)
+                    blocks += (replace(b, transformer=gated, start=start, stop=stop, prefix=REGISTER_PREFIX),)
+                    start = stop
             self._view = LinearView(self.classes_, blocks, coef, intercept, 1.0 / beta, self._features)
         return self._view
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
-        for derived in ("_view", "_compiled", "_chunk_ids"):  # rebuilt on first use
+        for derived in ("_view", "_compiled", "_chunk_ids", "_copied"):  # rebuilt on first use
             state.pop(derived, None)
         return state
 

@@ -126,6 +126,10 @@ def test_learned_register_gate_reads_the_register_from_its_words():
     gate = LearnedRegisterGate(weight=2.0, min_df=1).fit(tokens, [True] * 6 + [False] * 6)
     probe = Preprocessor().pipe(["not enough staff on the ward again", "this game is so good lol"])
     assert gate(probe).tolist() == [2.0, 0.0]  # the gate's weight where it opens
+    strict = LearnedRegisterGate(threshold=0.999, min_df=1).fit(tokens, [True] * 6 + [False] * 6)
+    assert strict(probe).tolist() == [0.0, 0.0]  # a higher threshold opens for fewer texts
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        LearnedRegisterGate(threshold=1.0).fit(tokens, [True] * 6 + [False] * 6)
     with pytest.raises(ValueError, match="both in and out"):
         LearnedRegisterGate().fit(tokens, [True] * 12)
 
@@ -164,6 +168,20 @@ def test_learned_gate_model_needs_the_register_and_saves_exactly(tmp_path):
     loaded = eq.load_model(tmp_path)
     assert loaded.gate_weight == 2.0
     np.testing.assert_allclose(loaded.predict_proba(probe), model.predict_proba(probe), atol=1e-12)
+    only = FearFlowClassifier(**model.get_params() | {"gated_parts": ("words",), "gate_threshold": 0.8})
+    only.fit(texts, labels, register=register)
+    names = only.linear_view().names
+    gated = [n.removeprefix("feedback:") for n in names if n.startswith("feedback:")]
+    assert gated and all(not n.startswith(("lexicon:", "~")) for n in gated)  # n-grams only
+    view = only.linear_view()
+    rows = view.features(only.tokens(probe))
+    np.testing.assert_allclose(rows @ view.coef.T + view.intercept, only.decision_function(probe), atol=1e-12)
+    eq.save_model(only, tmp_path / "only")
+    np.testing.assert_allclose(
+        eq.load_model(tmp_path / "only").predict_proba(probe), only.predict_proba(probe), atol=1e-12
+    )
+    with pytest.raises(ValueError, match="not parts of the features"):
+        FearFlowClassifier(register_gate=True, gated_parts=("nope",)).fit(texts, labels)
     with pytest.raises(ValueError, match="register_gate must be"):
         FearFlowClassifier(register_gate="maybe").fit(texts, labels)
 
