@@ -171,7 +171,10 @@ class Ours(System):
         return cls(load_model(), "shipped default model")
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> Ours:
-        self.model = FearFlowClassifier(**load_model().get_params()).fit(list(texts), list(labels))
+        """The default's settings fitted on one corpus: without a register gate, as one corpus is one
+        register (the learned gate needs texts in and out of it)."""
+        params = load_model().get_params() | {"register_gate": False}
+        self.model = FearFlowClassifier(**params).fit(list(texts), list(labels))
         return self
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:

@@ -31,7 +31,13 @@ from .vectors import DEFAULT_TABLE, build_table, save_table, table_vocabulary
 #: choice was made by the measurements of docs/model.md (C 2 and multinomial models cost GoEmotions dev).
 DEFAULT_GRID: dict[str, list[Any]] = {"C": [1.0], "nb_scaling": [True], "lexicon_weight": [3.0]}
 #: Fixed settings of the default model, measured one by one on dev (docs/model.md).
-FIXED_PARAMS: dict[str, Any] = {"counterfactual_scope": True, "register_gate": True}
+FIXED_PARAMS: dict[str, Any] = {
+    "counterfactual_scope": True,
+    "register_gate": "learned",
+    "gate_weight": 2.0,
+    "gate_threshold": 0.8,
+    "gated_parts": ("words",),
+}
 #: Research-only corpora scored (fear vs flow) for the model card; skipped when absent.
 OUT_OF_DOMAIN = ("carer", "tweeteval")
 #: The codebook version the labelled data follows (``docs/codebook.md``), named in the model card.
@@ -60,7 +66,7 @@ class TrainingSource:
 SOURCES: tuple[TrainingSource, ...] = (
     TrainingSource(
         "domain",
-        1.0,
+        2.0,
         "staff and service-user comments written to docs/codebook.md (equalcare_nlp), mixed left out",
         "Apache-2.0",
     ),
@@ -217,6 +223,8 @@ def train_default(
     )
     parts = [(*train, 1.0), *((texts, labels, item.weight) for item, texts, labels in extra)]
     texts, labels, weights = training_data(parts)
+    # GoEmotions is Reddit; every other source is survey or service feedback (the learned gate's target)
+    register = np.arange(len(texts)) >= len(train[0])
 
     grid = grid or DEFAULT_GRID
     candidates = list(itertools.product(*grid.values()))
@@ -225,7 +233,7 @@ def train_default(
     for values in candidates if len(candidates) > 1 else ():
         params = FIXED_PARAMS | dict(zip(grid, values, strict=True))
         start = time.perf_counter()
-        candidate = FearFlowClassifier(calibration_cv=None, **params).fit(texts, labels, weights)
+        candidate = FearFlowClassifier(calibration_cv=None, **params).fit(texts, labels, weights, register)
         scores = dev_scores(candidate, dev)
         tuning.append({"params": params, "dev": scores})
         log(
@@ -236,7 +244,7 @@ def train_default(
             best_params, best = params, scores["mean"]
     chosen = f"best on dev: {best_params} (mean {best:.4f})" if tuning else f"parameters: {best_params}"
     log(f"{chosen}; fitting with calibration")
-    model = FearFlowClassifier(**best_params).fit(texts, labels, weights)
+    model = FearFlowClassifier(**best_params).fit(texts, labels, weights, register)
     threshold, mixed_trials = choose_mixed_threshold(model, list(domain_dev["text"]), domain_dev_labels)
     model.set_params(mixed_threshold=threshold)
     log(
@@ -401,8 +409,9 @@ opens after "used to", "would have", "should have" and "if only") -> features: s
 TF-IDF word 1-2-grams; valence-lexicon scores (VADER's MIT-licensed lexicon and our own workplace,
 command-and-control and care lexicon, negation-aware); the unit-length sum of static word vectors
 distilled from all-MiniLM-L6-v2 (Apache-2.0; 128 PCA dimensions, `data/vectors/`); and, for comments
-that name a word of the feedback register (`data/lexicons/register.txt`: work, care, services, their
-people and figures), a gated copy of all of these, so such comments get weights of their own -> logistic
+in the feedback register (read by a word-level logistic regression fitted to tell the survey and service
+feedback sources from Reddit: `LearnedRegisterGate`), a gated copy of all of these at twice the scale,
+so such comments get weights of their own -> logistic
 regression with balanced class weights (one-vs-rest with n-grams scaled by naive Bayes log-count ratios
 when `nb_scaling`, else multinomial) -> temperature scaling (3-fold cross-validated). Every step after
 preprocessing is linear, so `explain` is exact. Mixed: the comment is split into parts (sentences, list
