@@ -250,7 +250,7 @@ class RegisterGate(_Gate):
 
     def fit(self, X: object = None, y: object = None) -> RegisterGate:  # noqa: N803
         words = register_words() if self.words is None else list(self.words)
-        self.words_ = frozenset(t.removeprefix(NEG_PREFIX) for ts in Preprocessor().pipe(words) for t in ts)
+        self.words_ = frozenset(w for tokens in Preprocessor().pipe(words) for w in base_words(tokens))
         return self
 
     def opens(self, X: Iterable[Sequence[str]]) -> np.ndarray:  # noqa: N803
@@ -272,9 +272,6 @@ class LearnedRegisterGate(_Gate):
     here") are still gated. ``y`` of :meth:`fit` is True for texts in the register; the gate opens
     where the regression's probability of the register is above ``threshold``.
     """
-
-    #: Gates saved before the threshold existed open at even odds.
-    threshold = 0.5
 
     def __init__(self, weight: float = 1.0, threshold: float = 0.5, C: float = 1.0, min_df: int = 3):  # noqa: N803
         self.weight = weight

@@ -213,9 +213,8 @@ class FearFlowClassifier(LinearTextClassifier):
         ngrams = len(dict(self.features_.transformer_list)["words"].vocabulary_)  # the union's first part
         columns: int | tuple = ngrams
         copied = self._copied_blocks()
-        if (
-            copied and copied[0].name == "words"
-        ):  # the n-grams, and their gated copy after all the shared columns
+        # the n-grams, and their gated copy after all the shared columns
+        if copied and copied[0].name == "words":
             width = feature_blocks(self.features_)[-1].stop
             columns = ((0, ngrams), (width, width + ngrams))
         return NBLogisticRegression(self.C, self.class_weight, nb_columns=columns, max_iter=self.max_iter)
@@ -265,12 +264,11 @@ class FearFlowClassifier(LinearTextClassifier):
         features = sp.csr_matrix(features)
         if gate is None:
             return features
-        if getattr(self, "gated_parts", None) is not None:
-            if getattr(self, "_copied", None) is None:
-                self._copied = np.concatenate([np.arange(b.start, b.stop) for b in self._copied_blocks()])
-            copied = features[:, self._copied]
-        else:
-            copied = features
+        copied = features
+        if self.gated_parts is not None:
+            if getattr(self, "_copied", None) is None:  # the copied blocks' column ranges
+                self._copied = [(b.start, b.stop) for b in self._copied_blocks()]
+            copied = sp.hstack([features[:, start:stop] for start, stop in self._copied], format="csr")
         return sp.hstack([features, sp.diags(gate) @ copied], format="csr")
 
     def _copied_blocks(self) -> tuple[FeatureBlock, ...]:

@@ -187,7 +187,7 @@ def _gate_from(model: FearFlowClassifier, data: dict[str, Any], reader: _Reader)
         learned = data["learned_gate"]
         model.gate_ = LearnedRegisterGate(weight=model.gate_weight, threshold=model.gate_threshold)
         model.gate_.words_ = np.array([str(w) for w in reader.json(learned["words"])], dtype=object)
-        model.gate_.coef_ = reader.array(learned["coef"]).astype(np.float64)
+        model.gate_.coef_ = reader.array(learned["coef"])
         model.gate_.intercept_ = float(learned["intercept"])
         if len(model.gate_.words_) != len(model.gate_.coef_):
             raise ModelFormatError("the learned register gate has a weight count unlike its word count")
