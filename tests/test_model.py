@@ -134,6 +134,19 @@ def test_learned_register_gate_reads_the_register_from_its_words():
         LearnedRegisterGate().fit(tokens, [True] * 12)
 
 
+def test_learned_gate_reads_what_a_text_is_about_not_that_it_reports_a_feeling():
+    from equalcare_nlp.features import LearnedRegisterGate
+    from equalcare_nlp.preprocess import Preprocessor
+
+    felt = ["I feel nobody on the ward listens", "I feel the rota is unfair", "we feel valued by the manager"]
+    tokens = Preprocessor().pipe(REGISTER + felt + ELSEWHERE)
+    register = [True] * (len(REGISTER) + len(felt)) + [False] * len(ELSEWHERE)
+    gate = LearnedRegisterGate(min_df=1).fit(tokens, register)
+    assert "feel" not in gate.words_ and "ward" in gate.words_
+    reading = LearnedRegisterGate(min_df=1, ignored=()).fit(tokens, register)
+    assert reading.coef_[reading.words_.tolist().index("feel")] > 0  # read, "feel" pulls towards the register
+
+
 def test_learned_gate_model_needs_the_register_and_saves_exactly(tmp_path):
     import equalcare_nlp as eq
 
