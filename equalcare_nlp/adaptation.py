@@ -29,6 +29,7 @@ from .choices import METHODS
 from .corpora import fingerprint, load_codebook_labels, load_labelled
 from .default_model import balanced_weights
 from .features import LearnedRegisterGate
+from .labels import MIXED
 from .model import FearFlowClassifier
 from .persist import read_manifest
 from .text_classifier import LinearTextClassifier
@@ -41,15 +42,15 @@ __all__ = ["METHODS", "NEW_WEIGHT", "VOCABULARIES", "AdaptedClassifier", "adapt"
 
 def base_training_data(
     folder: str | os.PathLike, source: str | os.PathLike | None = None
-) -> tuple[list[str], list[str], np.ndarray] | None:
+) -> tuple[list[str], list[str], np.ndarray, np.ndarray] | None:
     """The training examples recorded in a saved model's manifest, if loadable and unchanged.
 
-    Returns ``(texts, labels, sample_weights)``: the corpus, then any extra labelled files the
-    manifest lists (``training["extra"]``, such as the default model's domain seed) with their
-    weights. Returns ``None`` when the manifest names no loadable corpus or the corpus cannot be
-    read (no ``$EQUALCARE_DATA_DIR`` copy and no network); raises ``ValueError`` when some data
-    loads but its fingerprint differs from the manifest's, since refitting on other data is not
-    adapting.
+    Returns ``(texts, labels, sample_weights, labels_mixed)``: the corpus, then any extra labelled
+    files the manifest lists (``training["extra"]``, such as the default model's domain corpus) with
+    their weights, and which texts come from a source that labels mixed comments. Returns ``None``
+    when the manifest names no loadable corpus or the corpus cannot be read (no
+    ``$EQUALCARE_DATA_DIR`` copy and no network); raises ``ValueError`` when some data loads but its
+    fingerprint differs from the manifest's, since refitting on other data is not adapting.
     """
     training = read_manifest(folder).get("training", {})
     corpus, split = training.get("label_map"), training.get("split")
@@ -64,6 +65,7 @@ def base_training_data(
     )
     balanced = training.get("weighting") == "balanced per label"
     weights = [balanced_weights(labels, 1.0) if balanced else np.ones(len(texts))]
+    labels_mixed = [np.zeros(len(texts), dtype=bool)]
     for extra in training.get("extra", []):
         try:
             more_texts, more_labels = load_codebook_labels(extra["corpus"], extra["split"])
@@ -75,7 +77,8 @@ def base_training_data(
         weight = float(extra.get("weight", 1.0))
         more_weights = balanced_weights(more_labels, weight) if balanced else np.full(len(more_texts), weight)
         weights.append(more_weights)
-    return texts, labels, np.concatenate(weights)
+        labels_mixed.append(np.full(len(more_texts), bool(extra.get("labels_mixed", False))))
+    return texts, labels, np.concatenate(weights), np.concatenate(labels_mixed)
 
 
 def _check_fingerprint(texts: list[str], labels: list[str], expected: str | None, what: str, folder) -> None:
@@ -96,6 +99,7 @@ def adapt(
     method: str = "offset",
     base_data: tuple[Sequence[str], Sequence[str]]
     | tuple[Sequence[str], Sequence[str], np.ndarray]
+    | tuple[Sequence[str], Sequence[str], np.ndarray, np.ndarray]
     | None = None,
     new_weight: float = NEW_WEIGHT,
     **offset_params: Any,
@@ -104,21 +108,25 @@ def adapt(
 
     ``method="offset"`` builds an :class:`AdaptedClassifier` with ``offset_params``;
     ``"refit"`` needs ``base_data``: the base's training texts and labels, optionally with their
-    sample weights (see :func:`base_training_data`).
+    sample weights and which of them label mixed comments (see :func:`base_training_data`). ``labels``
+    may hold ``mixed``: the offset correction leaves such comments out (it keeps the base's mixed
+    rule); a refit learns from them, and the new comments count as labelling mixed when any does.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
     if method == "refit":
         if base_data is None:
             raise ValueError("method='refit' needs base_data: the base model's training texts and labels")
-        base_texts, base_labels, *base_weights = base_data
-        base_weights = base_weights[0] if base_weights else np.ones(len(base_texts))
+        base_texts, base_labels, *more = base_data
+        base_weights = more[0] if more else np.ones(len(base_texts))
         weights = np.concatenate([np.asarray(base_weights, float), np.full(len(texts), float(new_weight))])
+        base_mixed = more[1] if len(more) > 1 else np.asarray(base_labels, dtype=object) == MIXED
+        labels_mixed = np.concatenate([base_mixed, np.full(len(texts), MIXED in set(labels))]).astype(bool)
         register = None
         if isinstance(getattr(base, "gate_", None), LearnedRegisterGate):
             # the base's texts as its gate reads them, the new comments as feedback
             read = base.gate_.opens(base.tokens(base_texts))
             register = np.concatenate([read, np.ones(len(texts), dtype=bool)])
         model = FearFlowClassifier(**base.get_params())
-        return model.fit([*base_texts, *texts], [*base_labels, *labels], weights, register)
+        return model.fit([*base_texts, *texts], [*base_labels, *labels], weights, register, labels_mixed)
     return AdaptedClassifier(base, **offset_params).fit(texts, labels)

@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 from .compiled import CompiledUnion
 from .features import ngram_vectorizer
 from .gc_pause import paused_gc
+from .labels import MIXED
 from .linear import log_count_ratios
 from .model import feature_blocks
 from .text_classifier import LinearTextClassifier, LinearView, check_texts
@@ -96,7 +97,8 @@ class AdaptedClassifier(LinearTextClassifier):
         return self.base.max_chars
 
     def fit(self, X: Sequence[str], y: Sequence[str], sample_weight: Sequence[float] | None = None):  # noqa: N803
-        """Learn the correction from texts ``X`` and labels ``y`` (at least two distinct labels)."""
+        """Learn the correction from texts ``X`` and labels ``y`` (at least two distinct labels;
+        ``mixed`` comments are left out: the base model's mixed rule stays)."""
         if self.base is None:
             raise ValueError("AdaptedClassifier needs a fitted base model, e.g. base=load_model()")
         check_is_fitted(self.base)
@@ -106,6 +108,10 @@ class AdaptedClassifier(LinearTextClassifier):
         y = np.asarray(y, dtype=object)
         if len(X) != len(y):
             raise ValueError(f"X has {len(X)} texts but y has {len(y)} labels")
+        if (y == MIXED).any():  # the correction is of the three labels; the base's mixed rule stays
+            keep = np.flatnonzero(y != MIXED)
+            X, y = [X[i] for i in keep], y[keep]  # noqa: N806
+            sample_weight = None if sample_weight is None else np.asarray(sample_weight)[keep]
         classes = [str(c) for c in self.base.classes_]
         unknown = sorted(set(y) - set(classes))
         if unknown:
@@ -188,6 +194,10 @@ class AdaptedClassifier(LinearTextClassifier):
         """The base model's token batch."""
         check_is_fitted(self, "coef_")
         return self.base.token_batch(X)
+
+    def _batch_mixed(self, batch: TokenBatch) -> np.ndarray | None:
+        """The base model's mixed detector: adaptation does not change it."""
+        return self.base._batch_mixed(batch)
 
     def scores(self, tokens: Sequence[Sequence[str]]) -> np.ndarray:
         """The base's log-odds with the correction added to the adapted labels, keeping their total

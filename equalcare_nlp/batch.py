@@ -81,14 +81,11 @@ class ChunkScorer:
         if self.options.redact:
             unique = redact(unique, self._names)
         model_texts = [text.replace("\x00", " ") if "\x00" in text else text for text in unique]
-        proba = self._proba(model_texts)
-        labels = np.asarray(self.model.classes_, dtype=object)[np.argmax(proba, axis=1)]
-        # with --sentences every text's parts are scored anyway: mixed comes from them
+        # with --sentences every text's parts are scored anyway: the parts rule reads them
         parts = self.model.parts(model_texts) if self.options.sentences else None
-        if parts is not None:
-            labels[[self.model.is_mixed(text_parts) for text_parts in parts]] = MIXED
-        elif model_texts:
-            labels[self.model.mixed(model_texts)] = MIXED
+        proba, mixed = self._proba_mixed(model_texts, parts)
+        labels = np.asarray(self.model.classes_, dtype=object)[np.argmax(proba, axis=1)]
+        labels[mixed] = MIXED
         out: dict[str, Any] = {
             "label": labels[where],
             "proba": self._ordered(proba)[where],
@@ -103,10 +100,10 @@ class ChunkScorer:
             out["redacted"] = np.asarray(unique, dtype=object)[where]
         return out
 
-    def _proba(self, texts: list[str]) -> np.ndarray:
+    def _proba_mixed(self, texts: list[str], parts: list | None) -> tuple[np.ndarray, np.ndarray]:
         if not texts:
-            return np.zeros((0, len(self.model.classes_)))
-        return self.model.predict_proba(texts)
+            return np.zeros((0, len(self.model.classes_))), np.zeros(0, dtype=bool)
+        return self.model.predict_proba_mixed(texts, parts)
 
     def _ordered(self, proba: np.ndarray) -> np.ndarray:
         padded = np.hstack([proba, np.zeros((len(proba), 1))])  # a label the model lacks scores 0

@@ -214,8 +214,15 @@ def nhs_codebook_labels(dataset: datasets.Dataset) -> tuple[list[str], list[str]
 
 #: Training sets read by the codebook (``mixed`` comments left out): how the default model and its
 #: adaptations reload the data a manifest names.
+def domain_codebook_labels(dataset: datasets.Dataset) -> tuple[list[str], list[str]]:
+    """The domain corpus' texts and codebook labels, ``mixed`` included (a mixed detector learns
+    from them; the three-label fit leaves them out)."""
+    return list(dataset["text"]), [emotions[0] for emotions in dataset["emotions"]]
+
+
+#: How each training source besides GoEmotions is read by the codebook.
 CODEBOOK_READERS: dict[str, Callable[[datasets.Dataset], tuple[list[str], list[str]]]] = {
-    "domain": lambda dataset: to_labels(dataset, "domain"),
+    "domain": domain_codebook_labels,
     "nhs_phase1": nhs_codebook_labels,
 }
 
@@ -223,7 +230,8 @@ CODEBOOK_READERS: dict[str, Callable[[datasets.Dataset], tuple[list[str], list[s
 def load_codebook_labels(
     name: str, split: str, source: str | os.PathLike | None = None
 ) -> tuple[list[str], list[str]]:
-    """Texts and fear/flow/neutral labels of a corpus read by the codebook (:data:`CODEBOOK_READERS`)."""
+    """Texts and codebook labels of a corpus read by :data:`CODEBOOK_READERS` (fear, flow and neutral;
+    mixed too where the corpus labels it)."""
     try:
         reader = CODEBOOK_READERS[name]
     except KeyError:

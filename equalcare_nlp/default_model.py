@@ -37,6 +37,8 @@ FIXED_PARAMS: dict[str, Any] = {
     "gate_weight": 2.0,
     "gate_threshold": 0.8,
     "gated_parts": ("words",),
+    "mixed_rule": "learned",
+    "mixed_C": 10.0,
 }
 #: Research-only corpora scored (fear vs flow) for the model card; skipped when absent.
 OUT_OF_DOMAIN = ("carer", "tweeteval")
@@ -46,7 +48,7 @@ CODEBOOK_VERSION = "1.0"
 DOMAIN_CHECK = ("data", "domain_regression.csv")
 #: Mixed-comment thresholds tried on the domain dev split; the one that finds most mixed comments while
 #: reporting at most :data:`MAX_FALSE_MIXED` of single-tone ones as mixed wins.
-MIXED_THRESHOLDS = tuple(round(0.3 + 0.05 * i, 2) for i in range(14))
+MIXED_THRESHOLDS = tuple(round(0.1 + 0.05 * i, 2) for i in range(18))
 MAX_FALSE_MIXED = 0.08
 
 
@@ -58,6 +60,8 @@ class TrainingSource:
     weight: float
     description: str
     licence: str
+    #: Whether the source labels mixed comments (the mixed detector learns from such sources only).
+    labels_mixed: bool = False
 
 
 #: What the default model learns from besides GoEmotions train, and how much each weighs: each source's
@@ -67,8 +71,10 @@ SOURCES: tuple[TrainingSource, ...] = (
     TrainingSource(
         "domain",
         2.0,
-        "staff and service-user comments written to docs/codebook.md (equalcare_nlp), mixed left out",
+        "staff and service-user comments written to docs/codebook.md (equalcare_nlp); mixed comments "
+        "teach the mixed detector only",
         "Apache-2.0",
+        labels_mixed=True,
     ),
     TrainingSource(
         "nhs_phase1",
@@ -82,10 +88,14 @@ SOURCES: tuple[TrainingSource, ...] = (
 
 
 def balanced_weights(labels: Sequence[str], weight: float) -> np.ndarray:
-    """Sample weights of one source: each label weighs the same in total, and all ``weight`` x size."""
+    """Sample weights of one source: each of fear, flow and neutral weighs the same in total, and
+    they all ``weight`` x their number; ``mixed`` rows (left out of the three-label fit) weigh ``weight``."""
     labels = np.asarray(labels, dtype=object)
-    counts = Counter(labels)
-    return np.array([weight * len(labels) / (len(counts) * counts[label]) for label in labels])
+    counts = Counter(label for label in labels if label != MIXED)
+    single = sum(counts.values())
+    return np.array(
+        [weight if label == MIXED else weight * single / (len(counts) * counts[label]) for label in labels]
+    )
 
 
 def training_data(
@@ -131,6 +141,7 @@ def source_entry(source: TrainingSource, texts: list[str], labels: list[str]) ->
         "label_counts": dict(Counter(labels)),
         "weight": source.weight,
         "weighting": "balanced per label",
+        "labels_mixed": source.labels_mixed,
         "fingerprint_sha256": fingerprint(texts, labels),
     }
 
@@ -225,6 +236,9 @@ def train_default(
     texts, labels, weights = training_data(parts)
     # GoEmotions is Reddit; every other source is survey or service feedback (the learned gate's target)
     register = np.arange(len(texts)) >= len(train[0])
+    labels_mixed = np.concatenate(
+        [np.zeros(len(train[0]), bool), *(np.full(len(t), item.labels_mixed) for item, t, _ in extra)]
+    )
 
     grid = grid or DEFAULT_GRID
     candidates = list(itertools.product(*grid.values()))
@@ -233,7 +247,9 @@ def train_default(
     for values in candidates if len(candidates) > 1 else ():
         params = FIXED_PARAMS | dict(zip(grid, values, strict=True))
         start = time.perf_counter()
-        candidate = FearFlowClassifier(calibration_cv=None, **params).fit(texts, labels, weights, register)
+        candidate = FearFlowClassifier(calibration_cv=None, **params).fit(
+            texts, labels, weights, register, labels_mixed
+        )
         scores = dev_scores(candidate, dev)
         tuning.append({"params": params, "dev": scores})
         log(
@@ -244,7 +260,7 @@ def train_default(
             best_params, best = params, scores["mean"]
     chosen = f"best on dev: {best_params} (mean {best:.4f})" if tuning else f"parameters: {best_params}"
     log(f"{chosen}; fitting with calibration")
-    model = FearFlowClassifier(**best_params).fit(texts, labels, weights, register)
+    model = FearFlowClassifier(**best_params).fit(texts, labels, weights, register, labels_mixed)
     threshold, mixed_trials = choose_mixed_threshold(model, list(domain_dev["text"]), domain_dev_labels)
     model.set_params(mixed_threshold=threshold)
     log(

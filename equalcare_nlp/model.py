@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
@@ -73,9 +74,14 @@ class FearFlowClassifier(LinearTextClassifier):
     gated_parts : which parts of the feature union (``"words"``, ``"lexicon"``, ``"contrast"``,
         ``"vectors"``) get a gated copy; None: all of them. Leaving the lexicon scores and word
         vectors shared keeps what feeling words mean the same in every register.
-    mixed_threshold : a comment of several parts (:func:`~equalcare_nlp.sentences.split_sentences`)
-        is predicted ``mixed`` when one part scores fear and another flow at this probability or
-        more (codebook rule 9); None never predicts mixed. ``predict_proba`` keeps three columns.
+    mixed_threshold : the probability at which a comment is predicted ``mixed``; None never predicts
+        mixed. ``predict_proba`` keeps three columns.
+    mixed_rule : how a comment is found mixed. ``"parts"``: one of its parts
+        (:func:`~equalcare_nlp.sentences.split_sentences`) scores fear and another flow at
+        ``mixed_threshold`` or more (codebook rule 9). ``"learned"``: a mixed detector, a balanced
+        logistic regression over the same features, learnt at ``fit`` from the ``mixed`` labels
+        (mixed against every other label), scores the whole comment at ``mixed_threshold`` or more.
+    mixed_C : inverse regularisation strength of the learned mixed detector.
     """
 
     #: Defaults for models saved before the parameters existed.
@@ -86,6 +92,8 @@ class FearFlowClassifier(LinearTextClassifier):
     gate_threshold = 0.5
     gated_parts = None
     mixed_threshold = None
+    mixed_rule = "parts"
+    mixed_C = 10.0  # noqa: N815 - scikit-learn's name
 
     def __init__(
         self,
@@ -107,6 +115,8 @@ class FearFlowClassifier(LinearTextClassifier):
         gate_threshold: float = 0.5,
         gated_parts: tuple[str, ...] | None = None,
         mixed_threshold: float | None = None,
+        mixed_rule: str = "parts",
+        mixed_C: float = 10.0,  # noqa: N803 - scikit-learn's name
     ):
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -125,6 +135,8 @@ class FearFlowClassifier(LinearTextClassifier):
         self.gate_threshold = gate_threshold
         self.gated_parts = gated_parts
         self.mixed_threshold = mixed_threshold
+        self.mixed_rule = mixed_rule
+        self.mixed_C = mixed_C
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(
@@ -133,10 +145,14 @@ class FearFlowClassifier(LinearTextClassifier):
         y: Sequence[str],
         sample_weight: Sequence[float] | None = None,
         register: Sequence[bool] | None = None,
+        labels_mixed: Sequence[bool] | None = None,
     ):
-        """Learn from texts ``X`` and labels ``y`` (each one of ``fear``, ``flow``, ``neutral``;
-        ``mixed`` comments are left out of the three-label fit, as the codebook says).
-        ``register`` (for ``register_gate="learned"``) says which texts are in the feedback register."""
+        """Learn from texts ``X`` and labels ``y`` (each one of ``fear``, ``flow``, ``neutral`` or
+        ``mixed``; mixed comments are left out of the three-label fit, as the codebook says, and
+        teach the mixed detector of ``mixed_rule="learned"``).
+        ``register`` (for ``register_gate="learned"``) says which texts are in the feedback register;
+        ``labels_mixed`` which texts come from a source that labels mixed comments (the mixed
+        detector learns from those only; default: all)."""
         X = check_texts(X)  # noqa: N806
         y = np.asarray(y, dtype=object)
         if len(X) != len(y):
@@ -149,6 +165,8 @@ class FearFlowClassifier(LinearTextClassifier):
                 )
             if len(register) != len(y):
                 raise ValueError(f"X has {len(X)} texts but register has {len(register)} values")
+        mixed_rows = self._mixed_rows(y, labels_mixed)
+        mixed_texts = None if mixed_rows is None else [X[i] for i in mixed_rows[0]]
         if (y == MIXED).any():
             keep = np.flatnonzero(y != MIXED)
             X, y = [X[i] for i in keep], y[keep]  # noqa: N806
@@ -194,7 +212,51 @@ class FearFlowClassifier(LinearTextClassifier):
         self.classes_ = self.linear_.classes_
         self._view = self._compiled = None
         self.n_features_out_ = features.shape[1]
+        self.mixed_coef_ = self.mixed_intercept_ = None
+        if mixed_rows is not None:
+            self._fit_mixed_detector(mixed_texts, mixed_rows[1])
         return self
+
+    def _mixed_rows(self, y: np.ndarray, labels_mixed: Sequence[bool] | None) -> tuple | None:
+        """For ``mixed_rule="learned"``: the indices of the texts the mixed detector learns from and
+        whether each is mixed (None for the parts rule)."""
+        if self.mixed_rule not in ("parts", "learned"):
+            raise ValueError(f'mixed_rule must be "parts" or "learned", not {self.mixed_rule!r}')
+        if self.mixed_rule == "parts":
+            return None
+        rows = np.arange(len(y))
+        if labels_mixed is not None:
+            if len(labels_mixed) != len(y):
+                raise ValueError(f"y has {len(y)} labels but labels_mixed has {len(labels_mixed)} values")
+            rows = np.flatnonzero(np.asarray(labels_mixed, dtype=bool))
+        is_mixed = y[rows] == MIXED
+        if is_mixed.all() or not is_mixed.any():
+            raise ValueError(
+                'mixed_rule="learned" needs mixed comments and others among the texts that labels_mixed marks'
+            )
+        return rows, is_mixed
+
+    def _fit_mixed_detector(self, texts: list[str], is_mixed: np.ndarray) -> None:
+        """The mixed detector: a balanced logistic regression, mixed against the rest, over the
+        model's own features (gated copy included), so it is one more linear map of them."""
+        features = self._features(self.preprocessor_.pipe(texts))
+        detector = LogisticRegression(C=self.mixed_C, class_weight="balanced", max_iter=self.max_iter)
+        detector.fit(features, is_mixed)
+        self.mixed_coef_ = detector.coef_[0].copy()
+        self.mixed_intercept_ = float(detector.intercept_[0])
+
+    def _batch_mixed(self, batch: TokenBatch, features: sp.csr_matrix | None = None) -> np.ndarray | None:
+        """The learned mixed detector's probability of each text of ``batch`` (``features``: the
+        batch's own, when computed already); None for the parts rule."""
+        if getattr(self, "mixed_coef_", None) is None:
+            return None
+        features = self.batch_features(batch) if features is None else features
+        return expit(np.asarray(features @ self.mixed_coef_).ravel() + self.mixed_intercept_)
+
+    def batch_outputs(self, batch: TokenBatch) -> tuple[np.ndarray, np.ndarray | None]:
+        """:meth:`batch_scores` and the mixed detector's probabilities, from one pass over the features."""
+        features = self.batch_features(batch)
+        return self._linear_scores(features), self._batch_mixed(batch, features)
 
     def _gate(self) -> RegisterGate | LearnedRegisterGate | None:
         if self.register_gate in (False, None):

@@ -167,6 +167,9 @@ def _classifier_data(model: LinearTextClassifier, writer: _Writer) -> dict[str, 
         "inverse_temperature": float(model.inverse_temperature_),
         "n_features_out": int(model.n_features_out_),
         **_gate_data(gate, writer),
+        "mixed_detector": None
+        if getattr(model, "mixed_coef_", None) is None
+        else {"coef": writer.array(model.mixed_coef_), "intercept": model.mixed_intercept_},
     }
 
 
@@ -230,6 +233,13 @@ def _classifier_from(data: dict[str, Any], reader: _Reader) -> LinearTextClassif
     model.n_features_out_ = int(data["n_features_out"])
     if model.n_features_out_ != linear.coef_.shape[1]:
         raise ModelFormatError(f"{model.n_features_out_} features but weights for {linear.coef_.shape[1]}")
+    detector = data.get("mixed_detector")
+    model.mixed_coef_ = None if detector is None else reader.array(detector["coef"])
+    model.mixed_intercept_ = None if detector is None else float(detector["intercept"])
+    if detector is not None and model.mixed_coef_.shape != (model.n_features_out_,):
+        raise ModelFormatError(
+            f"the mixed detector has {model.mixed_coef_.shape} weights for {model.n_features_out_} features"
+        )
     return model
 
 

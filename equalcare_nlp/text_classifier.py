@@ -201,13 +201,34 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
         """The most probable label of each text, or ``mixed`` where :meth:`mixed` says so."""
-        X = check_texts(X)  # noqa: N806
-        labels = self.classes_[np.argmax(self.decision_function(X), axis=1)]
+        proba, mixed = self.predict_proba_mixed(X)
+        labels = self.classes_[np.argmax(proba, axis=1)]
         if self.mixed_threshold is None:
             return labels
         labels = labels.astype(object)
-        labels[self.mixed(X)] = MIXED
+        labels[mixed] = MIXED
         return labels
+
+    def predict_proba_mixed(
+        self,
+        X: Iterable[str],  # noqa: N803
+        parts: Sequence[Sequence[Part]] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`predict_proba` and :meth:`mixed` together, from one pass over the features
+        (``parts``: the texts' :meth:`parts` when already scored, which the parts rule then reads)."""
+        X = check_texts(X)  # noqa: N806
+        with paused_gc():
+            scores, learned = self.batch_outputs(self.token_batch(X))
+        return softmax(scores), self._mixed_flags(X, learned, parts)
+
+    def batch_outputs(self, batch: TokenBatch) -> tuple[np.ndarray, np.ndarray | None]:
+        """:meth:`batch_scores` and the learned mixed detector's probabilities (None: the parts rule)."""
+        return self.batch_scores(batch), self._batch_mixed(batch)
+
+    def _batch_mixed(self, batch: TokenBatch) -> np.ndarray | None:
+        """The learned mixed detector's probability of each text of ``batch``; None when the model
+        has no detector and the parts rule decides."""
+        return None
 
     def feature_names(self) -> np.ndarray:
         """Readable names of the linear view's features (:attr:`LinearView.names`)."""
@@ -240,13 +261,30 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
         return out
 
     def mixed(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
-        """Whether each text is mixed: among its parts, one scores fear and another flow at
-        ``mixed_threshold`` or more (always False without a threshold or a fear and flow class)."""
+        """Whether each text is mixed: its learned mixed detector's probability, or else (the parts
+        rule) one part's fear and another part's flow, at ``mixed_threshold`` or more (always False
+        without a threshold or a fear and flow class)."""
         X = check_texts(X)  # noqa: N806
+        if self.mixed_threshold is None:
+            return np.zeros(len(X), dtype=bool)
+        with paused_gc():
+            learned = self._batch_mixed(self.token_batch(X))
+        return self._mixed_flags(X, learned)
+
+    def _mixed_flags(
+        self,
+        X: list[str],  # noqa: N803
+        learned: np.ndarray | None,
+        parts: Sequence[Sequence[Part]] | None = None,
+    ) -> np.ndarray:
         out = np.zeros(len(X), dtype=bool)
         classes = list(self.classes_)
         if self.mixed_threshold is None or FEAR not in classes or FLOW not in classes:
             return out
+        if learned is not None:
+            return learned >= self.mixed_threshold
+        if parts is not None:
+            return np.array([self.is_mixed(text_parts) for text_parts in parts], dtype=bool)
         pieces = [split_sentences(text) for text in X]
         several = [i for i, text_pieces in enumerate(pieces) if len(text_pieces) > 1]
         if several:
@@ -256,7 +294,8 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
         return out
 
     def is_mixed(self, parts: Sequence[Part]) -> bool:
-        """Whether one of a comment's :meth:`parts` scores fear and another flow at ``mixed_threshold``."""
+        """The parts rule: whether one of a comment's :meth:`parts` scores fear and another flow at
+        ``mixed_threshold``."""
         threshold = self.mixed_threshold
         if threshold is None or len(parts) < 2:
             return False
@@ -281,9 +320,10 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
         names, values = names[keep], values[keep]
         order = np.argsort(-np.abs(values), kind="stable")[:top]
         parts = self.parts([text])[0]
+        mixed = self._mixed_flags([text], self._batch_mixed(self.token_batch([text])), [parts])[0]
         return Explanation(
             text=text,
-            label=MIXED if self.is_mixed(parts) else str(self.classes_[k]),
+            label=MIXED if mixed else str(self.classes_[k]),
             probabilities=dict(zip(map(str, self.classes_), softmax(scores).ravel().tolist(), strict=True)),
             terms=[(str(names[i]), float(values[i])) for i in order],
             bias=float(centred[k] - values.sum()),

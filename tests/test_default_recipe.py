@@ -23,6 +23,9 @@ def test_each_label_of_a_source_weighs_the_same_and_the_source_its_weight_times_
     )
     assert texts == ["a", "b", "c"] and labels == ["fear", "flow", "neutral"]
     assert all_weights.tolist() == pytest.approx([1.0, 1.0, 3.0])
+    # mixed rows (left out of the three-label fit, read by the mixed detector) change no other weight
+    with_mixed = balanced_weights(["fear", "fear", "fear", "flow", "mixed"], 2.0)
+    assert with_mixed.tolist() == pytest.approx([*weights, 2.0])
 
 
 def test_codebook_report_scores_single_tone_and_mixed_apart():

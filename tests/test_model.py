@@ -147,6 +147,51 @@ def test_learned_gate_reads_what_a_text_is_about_not_that_it_reports_a_feeling()
     assert reading.coef_[reading.words_.tolist().index("feel")] > 0  # read, "feel" pulls towards the register
 
 
+MIXED_TEXTS = [
+    "the team is wonderful but I am exhausted",
+    "lovely colleagues, impossible targets",
+    "grateful for my manager though the rota is crushing us",
+    "kind nurses but the wait was frightening",
+    "I love the job but I dread every shift",
+    "great support from the ward, angry about the cancelled appointment",
+]
+
+
+def test_learned_mixed_detector_reads_mixed_comments_and_saves_exactly(tmp_path):
+    import equalcare_nlp as eq
+
+    texts, labels = TEXTS + MIXED_TEXTS, LABELS + ["mixed"] * len(MIXED_TEXTS)
+    params = {"min_df": 1, "calibration_cv": 2, "mixed_rule": "learned", "mixed_threshold": 0.5}
+    with pytest.raises(ValueError, match="needs mixed comments"):
+        FearFlowClassifier(**params).fit(TEXTS, LABELS)
+    with pytest.raises(ValueError, match='"parts" or "learned"'):
+        FearFlowClassifier(**params | {"mixed_rule": "clauses"}).fit(texts, labels)
+    model = FearFlowClassifier(**params).fit(texts, labels)
+    # the three-label fit is the same with or without the detector: mixed comments teach only it
+    plain = FearFlowClassifier(**params | {"mixed_rule": "parts"}).fit(texts, labels)
+    np.testing.assert_allclose(model.predict_proba(TEXTS), plain.predict_proba(TEXTS), atol=1e-12)
+    probe = ["the team is lovely but the targets are impossible", "I dread every shift", "thank you so much"]
+    assert model.predict(probe).tolist() == ["mixed", "fear", "flow"]
+    proba, mixed = model.predict_proba_mixed(probe)
+    np.testing.assert_array_equal(proba, model.predict_proba(probe))
+    assert mixed.tolist() == model.mixed(probe).tolist() == [True, False, False]
+    # the detector is linear over the model's own features: the reference path gives the same score
+    view = model.linear_view()
+    reference = 1 / (
+        1 + np.exp(-(view.features(model.tokens(probe)) @ model.mixed_coef_ + model.mixed_intercept_))
+    )
+    np.testing.assert_allclose(model._batch_mixed(model.token_batch(probe)), reference, atol=1e-12)
+    assert model.explain(probe[0]).label == "mixed"
+    # labels_mixed: only the marked texts teach the detector
+    marked = [False] * len(TEXTS) + [True] * len(MIXED_TEXTS)
+    with pytest.raises(ValueError, match="needs mixed comments and others"):
+        FearFlowClassifier(**params).fit(texts, labels, labels_mixed=marked)
+    eq.save_model(model, tmp_path)
+    loaded = eq.load_model(tmp_path)
+    np.testing.assert_allclose(loaded.mixed_coef_, model.mixed_coef_, atol=0)
+    assert loaded.predict(probe).tolist() == model.predict(probe).tolist()
+
+
 def test_learned_gate_model_needs_the_register_and_saves_exactly(tmp_path):
     import equalcare_nlp as eq
 

@@ -273,11 +273,13 @@ def test_base_training_data_is_the_corpus_plus_the_weighted_extras(base, fake_da
     training = {"label_map": "goemotions", "split": "train", "fingerprint_sha256": fingerprint(texts, labels)}
     training |= {"weighting": "balanced per label"}
     save_model(base, tmp_path / "m", training=training | {"extra": [extra]})
-    got_texts, got_labels, weights = base_training_data(tmp_path / "m", source)
+    got_texts, got_labels, weights, labels_mixed = base_training_data(tmp_path / "m", source)
     assert got_texts[: len(texts)] == texts and len(got_texts) == len(texts) + extra["n_examples"]
-    assert got_labels[len(texts) :] == domain[1]
+    assert got_labels[len(texts) :] == domain[1] and "mixed" in domain[1]
     expected = [*balanced_weights(labels, 1.0), *balanced_weights(domain[1], SOURCES[0].weight)]
     np.testing.assert_allclose(weights, expected)
+    # the domain corpus labels mixed comments (the mixed detector learns from it), GoEmotions does not
+    assert labels_mixed.tolist() == [False] * len(texts) + [True] * len(domain[1])
     save_model(
         base, tmp_path / "other", training=training | {"extra": [extra | {"fingerprint_sha256": "0" * 64}]}
     )
