@@ -133,6 +133,13 @@ def test_shipped_data():
     assert len(known) > 1000
 
 
+def spacy_only() -> Preprocessor:
+    """A preprocessor that runs every chunk through spaCy, as before the known-chunk path."""
+    pre = Preprocessor()
+    pre._cache_known_chunks = lambda chunks: chunks
+    return pre
+
+
 @pytest.mark.parametrize("name", PUBLIC)
 def test_every_corpus_sample(real_data_dir, name):
     texts = corpus_texts(real_data_dir, name, None)
@@ -140,6 +147,8 @@ def test_every_corpus_sample(real_data_dir, name):
     sample = random.Random(0).sample(chunks, min(SAMPLE, len(chunks)))
     known = assert_known_equal_spacy(sample)
     assert len(known) > len(sample) / 2  # most chunks skip spaCy
+    some = random.Random(1).sample(texts, min(300, len(texts)))
+    assert Preprocessor().pipe(some) == spacy_only().pipe(some)
 
 
 @pytest.mark.slow
