@@ -18,7 +18,11 @@ working for the rest of a text after a special-case token such as a contraction 
 13950), which costs about 20x on comment-like text. spaCy tokenizes each whitespace-separated
 chunk independently, so the preprocessor keeps its own cache keyed on the raw chunk and runs
 only unseen chunks through ``nlp.pipe``; negation scope, which crosses chunks, is computed
-afterwards with the same function the spaCy component uses.
+afterwards with the same function the spaCy component uses. An unseen chunk whose tokenisation is
+known (a plain ASCII word, alone or before one split "," "!" "?" or "."; no special case) skips spaCy:
+its records come from spaCy's own lexical attribute getters and the lemmatizer's lookup, as spaCy
+would compute them (``Preprocessor._cache_known_chunks``; tests/test_known_chunks.py compares the
+two on every corpus).
 """
 
 from __future__ import annotations
