@@ -308,11 +308,14 @@ class FearFlowClassifier(LinearTextClassifier):
         return self._with_gated(self.compile()._compiled.transform(batch), values)
 
     def compile(self) -> FearFlowClassifier:
-        """Build the compiled path's tables now (else the first prediction does), e.g. before timing."""
+        """Build the compiled path's tables now, and the linear view and gated column ranges it scores
+        with (else the first prediction does), e.g. before timing."""
         check_is_fitted(self)
         if getattr(self, "_compiled", None) is None:
             with paused_gc():
                 self._compiled = CompiledUnion(self.features_)
+                self.linear_view()
+                self._copied_ranges()
         return self
 
     def _features(self, tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
@@ -328,10 +331,15 @@ class FearFlowClassifier(LinearTextClassifier):
             return features
         copied = features
         if self.gated_parts is not None:
-            if getattr(self, "_copied", None) is None:  # the copied blocks' column ranges
-                self._copied = [(b.start, b.stop) for b in self._copied_blocks()]
-            copied = sp.hstack([features[:, start:stop] for start, stop in self._copied], format="csr")
+            ranges = self._copied_ranges()
+            copied = sp.hstack([features[:, start:stop] for start, stop in ranges], format="csr")
         return sp.hstack([features, sp.diags(gate) @ copied], format="csr")
+
+    def _copied_ranges(self) -> list[tuple[int, int]]:
+        """The column ranges of :meth:`_copied_blocks`, found once."""
+        if getattr(self, "_copied", None) is None:
+            self._copied = [(b.start, b.stop) for b in self._copied_blocks()]
+        return self._copied
 
     def _copied_blocks(self) -> tuple[FeatureBlock, ...]:
         """The shared blocks that have a gated copy (none without a gate), in column order."""

@@ -18,7 +18,11 @@ working for the rest of a text after a special-case token such as a contraction 
 13950), which costs about 20x on comment-like text. spaCy tokenizes each whitespace-separated
 chunk independently, so the preprocessor keeps its own cache keyed on the raw chunk and runs
 only unseen chunks through ``nlp.pipe``; negation scope, which crosses chunks, is computed
-afterwards with the same function the spaCy component uses.
+afterwards with the same function the spaCy component uses. An unseen chunk whose tokenisation is
+known (a plain ASCII word, alone or before one split "," "!" "?" or "."; no special case) skips spaCy:
+its records come from spaCy's own lexical attribute getters and the lemmatizer's lookup, as spaCy
+would compute them (``Preprocessor._cache_known_chunks``; tests/test_known_chunks.py compares the
+two on every corpus).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from typing import NamedTuple
 import numpy as np
 import spacy
 from sklearn.base import BaseEstimator, TransformerMixin
-from spacy.attrs import IDX
+from spacy.attrs import IDX, IS_DIGIT, IS_PUNCT, IS_SPACE, LIKE_EMAIL, LIKE_NUM, LIKE_URL, LOWER
 from spacy.language import Language
 from spacy.lookups import Lookups
 from spacy.pipeline import Lemmatizer
@@ -79,6 +83,11 @@ MASKS = {"[NAME]": "<name>", "[RELIGION]": "<religion>"}
 PLACEHOLDERS = frozenset({"<url>", "<email>", "<user>", "<num>", *MASKS.values()})
 
 _ELONGATION = re.compile(r"(.)\1{2,}")
+#: A chunk whose spaCy tokenisation is known: an ASCII word (one token: no prefix, suffix or infix rule
+#: matches only letters), alone or followed by one "," "!" "?" (suffixes) or by a "." where the suffix
+#: rule splits it (after a lower-case letter or two capitals). Special cases (the chunk or the word a
+#: tokenizer rule) are left to spaCy: see ``Preprocessor._cache_known_chunks``.
+_KNOWN_CHUNK = re.compile(r"([A-Za-z]+)([,!?]|(?<=[a-z])\.|(?<=[A-Z]{2})\.)?")
 _HANDLE = re.compile(r"^@\w+$")
 _PLACEHOLDER_CHECKS = (
     ("<url>", lambda t: t.like_url),
@@ -123,13 +132,16 @@ class NormLemmatizer(Lemmatizer):
         return (["lemma_lookup"], []) if mode == "norm_lookup" else super().get_lookups_config(mode)
 
     def norm_lookup_lemmatize(self, token: Token) -> list[str]:
+        return [self.lemma_of_norm(token.norm_)]
+
+    def lemma_of_norm(self, norm: str) -> str:
+        """The lemma of a token whose norm is ``norm`` (an elongation squeezed to a form the table has)."""
         table = self.lookups.get_table("lemma_lookup", {})
-        norm = token.norm_
         if _ELONGATION.search(norm):
             double = _ELONGATION.sub(r"\1\1", norm)
             single = _ELONGATION.sub(r"\1", norm)
             norm = single if double not in table and single in table else double
-        return [table.get(norm, norm)]
+        return table.get(norm, norm)
 
 
 @Language.factory(
@@ -174,6 +186,29 @@ def _normalize_token(token: Token) -> TokenRecord:
     if norm in BOUNDARY_WORDS:
         flags |= BOUNDARY
     return TokenRecord(norm, flags)
+
+
+class LexemeToken:
+    """What :func:`_normalize_token` reads of a token that is one plain lexeme (no special case set its
+    norm): spaCy's lexical attribute getters (``vocab.lex_attr_getters``, what spaCy stores on a new
+    lexeme) applied to its text, and the lemmatizer's lemma of its norm."""
+
+    __slots__ = (
+        "text", "norm_", "lower_", "lemma_", "like_url", "like_email", "like_num", "is_digit", "is_punct",
+        "is_space",
+    )  # fmt: skip
+
+    def __init__(self, text: str, getters: dict, lemmatizer: NormLemmatizer):
+        self.text = text
+        self.norm_ = getters[NORM](text)
+        self.lower_ = getters[LOWER](text)
+        self.lemma_ = lemmatizer.lemma_of_norm(self.norm_)
+        self.like_url = bool(getters[LIKE_URL](text))
+        self.like_email = bool(getters[LIKE_EMAIL](text))
+        self.like_num = bool(getters[LIKE_NUM](text))
+        self.is_digit = bool(getters[IS_DIGIT](text))
+        self.is_punct = bool(getters[IS_PUNCT](text))
+        self.is_space = bool(getters[IS_SPACE](text))
 
 
 def doc_records(doc: Doc) -> list[TokenRecord]:
@@ -287,6 +322,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         if getattr(self, "_nlp", None) is None:
             self._nlp = make_nlp()
             self._cache: dict[str, tuple[TokenRecord, ...]] = {}
+            self._words: dict[str, TokenRecord] = {}
         return self._nlp
 
     @property
@@ -320,10 +356,48 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         missing = [chunk for chunk in chunks if chunk not in cache]
         if missing and len(cache) + len(missing) > self.cache_size:
             cache.clear()
+            self._words.clear()
             missing = list(chunks)
+        if missing:
+            missing = self._cache_known_chunks(missing)
         if missing:
             self._tokenize_chunks(missing)
         return [cache[chunk] for chunk in chunks]
+
+    def _cache_known_chunks(self, chunks: list[str]) -> list[str]:
+        """Cache the records of the chunks whose spaCy tokenisation is known without running spaCy, and
+        return the others (for :meth:`_tokenize_chunks`).
+
+        A known chunk matches :data:`_KNOWN_CHUNK` and neither it nor its word nor its suffix is a
+        tokenizer special case (``nlp.tokenizer.rules``, read as it is now). Its tokens are then plain
+        lexemes (the word, and the suffix if any), whose records :meth:`_lexeme_record` computes.
+        """
+        rules = self.nlp.tokenizer.rules
+        cache, lexeme_record, match = self._cache, self._lexeme_record, _KNOWN_CHUNK.fullmatch
+        rest = []
+        for chunk in chunks:
+            found = match(chunk)
+            if found is None or chunk in rules:
+                rest.append(chunk)
+                continue
+            word, suffix = found.groups()
+            if word in rules or suffix in rules:
+                rest.append(chunk)
+            elif suffix is None:
+                cache[chunk] = (lexeme_record(word),)
+            else:
+                cache[chunk] = (lexeme_record(word), lexeme_record(suffix))
+        return rest
+
+    def _lexeme_record(self, text: str) -> TokenRecord:
+        """The record spaCy's pipeline gives a token that is the plain lexeme ``text`` (one no special
+        case made): :func:`_normalize_token` of its :class:`LexemeToken`, kept until the cache is emptied."""
+        record = self._words.get(text)
+        if record is None:
+            nlp = self.nlp
+            token = LexemeToken(text, nlp.vocab.lex_attr_getters, nlp.get_pipe("equalcare_lemmatizer"))
+            record = self._words[text] = _normalize_token(token)
+        return record
 
     def _tokenize_chunks(self, chunks: list[str], per_doc: int = 2000) -> None:
         """Run unseen chunks through spaCy and cache their records.
@@ -360,6 +434,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         state = super().__getstate__()
         state.pop("_nlp", None)
         state.pop("_cache", None)
+        state.pop("_words", None)
         return state
 
 

@@ -168,31 +168,40 @@ class ChunkIds:
 
     def _add_chunks(self, chunks: list[str]) -> None:
         start = len(self._chunk_records)
-        lengths, record_ids = [], []
+        lengths, record_ids, new = [], [], []
+        known = self._records
         for chunk, records in zip(chunks, self.records_of(chunks), strict=True):
             self._chunks[chunk] = len(self._chunks)
             lengths.append(len(records))
-            record_ids.extend(self._record_id(record) for record in records)
+            for record in records:
+                found = known.get(record)
+                if found is None:
+                    found = known[record] = len(known)
+                    new.append(record)
+                record_ids.append(found)
+        self._add_records(new)
         self._chunk_start.extend(start + np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64))
         self._chunk_length.extend(lengths)
         self._chunk_records.extend(record_ids)
 
-    def _record_id(self, record: TokenRecord) -> int:
-        found = self._records.get(record)
-        if found is None:
-            found = self._records[record] = len(self._records)
-            norm, flags = record
-            values = (
-                self.table.intern(norm),
-                self.table.intern(NEG_PREFIX + norm),
+    def _add_records(self, records: list[TokenRecord]) -> None:
+        """The codes of records seen for the first time (numbered in this order), one column at a time."""
+        if not records:
+            return
+        intern = self.table.intern
+        rows = [
+            (
+                intern(norm),
+                intern(NEG_PREFIX + norm),
                 flags,
                 norm in NEGATORS,
                 self._first_code.get(norm, -1),
                 self._second_code.get(norm, -1),
             )
-            for column, value in zip(self._codes, values, strict=True):
-                column.extend([value])
-        return found
+            for norm, flags in records
+        ]
+        for column, values in zip(self._codes, zip(*rows, strict=True), strict=True):
+            column.extend(values)
 
     def _gather(self, chunk_ids: np.ndarray, per_text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The record ids of all texts' chunks in order, and each text's first record."""
