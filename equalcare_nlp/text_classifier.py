@@ -262,8 +262,9 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
 
     def mixed(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
         """Whether each text is mixed: its learned mixed detector's probability, or else (the parts
-        rule) one part's fear and another part's flow, at ``mixed_threshold`` or more (always False
-        without a threshold or a fear and flow class)."""
+        rule) one part's fear and another part's flow, at ``mixed_threshold`` or more; a text of one
+        part (:func:`~equalcare_nlp.sentences.split_sentences`) never is. Always False without a
+        threshold or a fear and flow class."""
         X = check_texts(X)  # noqa: N806
         if self.mixed_threshold is None:
             return np.zeros(len(X), dtype=bool)
@@ -281,8 +282,9 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
         classes = list(self.classes_)
         if self.mixed_threshold is None or FEAR not in classes or FLOW not in classes:
             return out
-        if learned is not None:
-            return learned >= self.mixed_threshold
+        if learned is not None:  # a comment of one part is never mixed (codebook rule 9 combines parts)
+            several = [len(p) > 1 for p in parts] if parts is not None else [_several_parts(t) for t in X]
+            return (learned >= self.mixed_threshold) & np.array(several, dtype=bool)
         if parts is not None:
             return np.array([self.is_mixed(text_parts) for text_parts in parts], dtype=bool)
         pieces = [split_sentences(text) for text in X]
@@ -330,6 +332,10 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
             tokens=tokens[0],
             parts=parts,
         )
+
+
+def _several_parts(text: str) -> bool:
+    return len(split_sentences(text)) > 1
 
 
 def mixed_groups(fear: np.ndarray, flow: np.ndarray, sizes: Sequence[int], threshold: float) -> np.ndarray:

@@ -44,14 +44,14 @@ def test_codebook_report_scores_single_tone_and_mixed_apart():
     }  # fmt: skip
 
 
-def test_the_mixed_threshold_finds_most_mixed_comments_within_the_false_mixed_limit():
+def test_the_mixed_threshold_is_right_most_often_within_the_false_mixed_limit():
     texts = ["thank you, wonderful kind team", "I am exhausted and scared", "the meeting is on Tuesday"]
     model = FearFlowClassifier(min_df=1, calibration_cv=None).fit(texts * 3, ["flow", "fear", "neutral"] * 3)
     dev = ["wonderful kind team. I am exhausted and scared", "thank you, wonderful kind team", "Tuesday"]
     threshold, trials = choose_mixed_threshold(model, dev, ["mixed", "flow", "neutral"])
     chosen = next(t for t in trials if t["threshold"] == threshold)
     assert chosen["false_mixed"] <= MAX_FALSE_MIXED
-    assert chosen["mixed_found"] == max(
-        t["mixed_found"] for t in trials if t["false_mixed"] <= MAX_FALSE_MIXED
-    )
+    allowed = [t for t in trials if t["false_mixed"] <= MAX_FALSE_MIXED]
+    assert chosen["accuracy"] == max(t["accuracy"] for t in allowed)
+    assert chosen["accuracy"] == pytest.approx(1.0)  # the mixed comment found, the others not mixed
     assert model.mixed_threshold is None  # choosing leaves the model as it was
