@@ -395,13 +395,28 @@ def model_card(training: dict[str, Any], metrics: dict[str, Any]) -> str:
     check = metrics.get("domain_check")
     wrong = "; ".join(f'"{w["text"]}" ({w["predicted"]}, not {w["expected"]})' for w in check["wrong"])
     threshold = training.get("mixed_threshold")
+    learned = training["best_params"].get("mixed_rule") == "learned"
+    mixed_when = (
+        f"when its mixed detector scores a comment of two parts or more at {threshold} or more"
+        if learned
+        else f"when one part of a comment scores fear and another flow at {threshold} or more"
+    )
+    mixed_how = (
+        "a linear mixed detector over the same features (a balanced logistic regression of mixed against "
+        "the rest, taught by the domain corpus' mixed comments) scores the whole comment; a comment of one "
+        "part is never mixed. `parts` still scores each part (sentences, list items, clauses around "
+        '"but", "however", "though", "except", ...) with the same model, to show which part said what.'
+        if learned
+        else 'the comment is split into parts (sentences, list items, clauses around "but", "however", '
+        '"though", "except", ...) and each part is scored by the same model.'
+    )
     return f"""# Model card: equalcare_nlp default model
 
 ## What it does
 Tags a piece of feedback text as **fear-state** (stress, threat, exhaustion, command and control, not
 being heard), **flow-state** (connection, gratitude, care, dignity, teamwork) or **neutral** language,
 with calibrated probabilities and an exact per-term explanation (the model is linear), and as **mixed**
-when one part of a comment scores fear and another flow at {threshold} or more. The labels are defined by
+{mixed_when}. The labels are defined by
 the codebook, [docs/codebook.md](../../docs/codebook.md) (version {training.get("codebook", "?")}).
 
 ## Intended use
@@ -431,12 +446,11 @@ TF-IDF word 1-2-grams; valence-lexicon scores (VADER's MIT-licensed lexicon and 
 command-and-control and care lexicon, negation-aware); the unit-length sum of static word vectors
 distilled from all-MiniLM-L6-v2 (Apache-2.0; 128 PCA dimensions, `data/vectors/`); and, for comments
 in the feedback register (read by a word-level logistic regression fitted to tell the survey and service
-feedback sources from Reddit: `LearnedRegisterGate`), a gated copy of all of these at twice the scale,
-so such comments get weights of their own -> logistic
+feedback sources from Reddit, never reading "feel": `LearnedRegisterGate`), a gated copy of the n-grams
+at twice the scale, so such comments' phrases get weights of their own -> logistic
 regression with balanced class weights (one-vs-rest with n-grams scaled by naive Bayes log-count ratios
 when `nb_scaling`, else multinomial) -> temperature scaling (3-fold cross-validated). Every step after
-preprocessing is linear, so `explain` is exact. Mixed: the comment is split into parts (sentences, list
-items, clauses around "but", "however", "though", "except", ...) and each part is scored by the same model.
+preprocessing is linear, so `explain` is exact. Mixed: {mixed_how}
 
 ## Metrics (scored once on the test splits)
 Frozen domain test (`data/domain/test.csv`, codebook labels; single-tone = not mixed; a predicted
