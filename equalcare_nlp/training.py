@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,19 @@ def resolve_base(
     return load_model(base, sha256=sha256), Path(base)
 
 
+def stages(cv: int = CV_FOLDS) -> list[tuple[str, float]]:
+    """The stages of :func:`train_and_save` with their shares of its time (each fit's share is the
+    share of the data it learns from), for :class:`~equalcare_nlp.progress.Stages`."""
+    folds = (
+        [(f"cross-validation fold {k} of {cv}", (cv - 1) / cv) for k in range(1, cv + 1)] if cv >= 2 else []
+    )
+    return [*folds, (FINAL_FIT, 1.0), (SAVING, 0.05)]
+
+
+#: Names of the last stages of :func:`train_and_save` (:func:`stages`).
+FINAL_FIT, SAVING = "fitting on all the data", "saving"
+
+
 def train(
     data: LabelledData,
     base: str | os.PathLike | None = "default",
@@ -51,11 +65,13 @@ def train(
     cv: int = CV_FOLDS,
     seed: int = 0,
     base_sha256: str | None = None,
+    stage: Callable[[str], None] | None = None,
     **params: Any,
 ) -> tuple[LinearTextClassifier, dict[str, Any]]:
     """Fit a model on ``data`` and report how well the recipe generalises (``cv``-fold).
 
-    ``base_sha256`` pins the base model's digest (:func:`~equalcare_nlp.persist.model_digest`).
+    ``base_sha256`` pins the base model's digest (:func:`~equalcare_nlp.persist.model_digest`);
+    ``stage`` (e.g. :meth:`equalcare_nlp.progress.Stages.stage`) is called with each of :func:`stages`.
 
     With a ``base`` the model is adapted (:func:`equalcare_nlp.adaptation.adapt`; ``method`` as
     there: ``"offset"`` by default, ``"refit"`` on the base's own training corpus); with
@@ -80,7 +96,8 @@ def train(
         return adapt(base_model, texts, labels, method=used, base_data=base_data, **params)
 
     report: dict[str, Any] = {"data": data.summary(), "method": used, "seed": seed}
-    report["cross_validation"] = cross_validate(fit, data.texts, data.labels, cv, seed)
+    stage = stage or (lambda name: None)
+    report["cross_validation"] = cross_validate(fit, data.texts, data.labels, cv, seed, stage)
     if base_model is not None:
         report["base"] = {
             "path": str(base_folder),
@@ -88,16 +105,25 @@ def train(
             "created": read_manifest(base_folder).get("created"),
             "score_on_this_data": evaluate(base_model, data.texts, data.labels),
         }
+    stage(FINAL_FIT)
     model = fit(data.texts, data.labels)
     return model, report
 
 
-def cross_validate(fit, texts: list[str], labels: list[str], folds: int, seed: int) -> dict[str, Any] | None:
+def cross_validate(
+    fit,
+    texts: list[str],
+    labels: list[str],
+    folds: int,
+    seed: int,
+    stage: Callable[[str], None] | None = None,
+) -> dict[str, Any] | None:
     """Out-of-fold macro-F1 per fold, its mean and spread, and the pooled confusion matrix.
 
     Labels with fewer examples than ``folds`` reduce the folds, with a warning; with a label
     seen only once there is no honest estimate, so ``None`` is returned (with a warning).
     """
+    asked = folds
     rarest_label, rarest = min(Counter(labels).items(), key=lambda item: item[1])
     if folds < 2 or rarest < 2:
         if folds >= 2:
@@ -117,7 +143,9 @@ def cross_validate(fit, texts: list[str], labels: list[str], folds: int, seed: i
     texts_arr, labels_arr = np.asarray(texts, dtype=object), np.asarray(labels, dtype=object)
     proba, classes, per_fold = None, None, []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train_idx, test_idx in splitter.split(texts_arr, labels_arr):
+    for k, (train_idx, test_idx) in enumerate(splitter.split(texts_arr, labels_arr), start=1):
+        if stage is not None:
+            stage(f"cross-validation fold {k} of {asked}")  # the stage names follow the folds asked for
         model = fit(list(texts_arr[train_idx]), list(labels_arr[train_idx]))
         fold_proba = model.predict_proba(list(texts_arr[test_idx]))
         if proba is None:
@@ -225,6 +253,7 @@ def train_and_save(
 ) -> tuple[LinearTextClassifier, dict[str, Any]]:
     """:func:`train`, then save the model with its manifest and model card to ``output``."""
     model, report = train(data, base, **kwargs)
+    (kwargs.get("stage") or (lambda name: None))(SAVING)
     training = {
         "corpus": data.source or "in-memory data",
         "n_examples": len(data.texts),

@@ -48,19 +48,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..labelled import read_labelled
     from ..persist import model_digest
-    from ..training import format_training_report, train_and_save
+    from ..progress import Stages
+    from ..training import format_training_report, stages, train_and_save
 
     with reported_warnings("train"):
         data = read_labelled(args.data, args.text_column, args.label_column, args.label_map)
-    _, report = train_and_save(
-        data,
-        args.output,
-        args.base,
-        base_sha256=args.sha256,
-        method=args.method,
-        cv=args.cv,
-        seed=args.seed,
-    )
+    with Stages(stages(args.cv)) as progress:
+        _, report = train_and_save(
+            data,
+            args.output,
+            args.base,
+            base_sha256=args.sha256,
+            method=args.method,
+            cv=args.cv,
+            seed=args.seed,
+            stage=progress.stage,
+        )
     report["model_digest"] = model_digest(args.output)
     print(json.dumps(report, indent=2) if args.json else format_training_report(report))
     if not args.json:

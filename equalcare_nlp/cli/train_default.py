@@ -27,11 +27,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..default_model import build_vector_table, train_default
+    from ..default_model import STAGES, build_vector_table, train_default
     from ..persist import model_digest
+    from ..progress import Stages
 
     if args.rebuild_vectors:
         build_vector_table(source=args.source)
-    train_default(source=args.source, output=args.output)
+    with Stages(STAGES) as progress:
+        train_default(source=args.source, output=args.output, log=progress.log, stage=progress.stage)
     print(f"model digest: {model_digest(args.output)}")
     return 0
