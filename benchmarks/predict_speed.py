@@ -185,7 +185,7 @@ figures move with the load, the ratios are measured side by side in each round.
 | VADER `polarity_scores` | {m["vader_texts_per_s"]:,.0f} | 1.00 | |
 | `predict_proba`, first pass (chunk cache empty) | {first} | {first_ratio} | >= {targets["first"]}x |
 | `predict_proba`, second pass (same texts) | {second} | {second_ratio} | >= {targets["second"]}x |
-| `predict` cold (mixed rule: parts scored too) | {m["cold_texts_per_s"]:,.0f} | | |
+| `predict` cold (the mixed rule too) | {m["cold_texts_per_s"]:,.0f} | | |
 | `predict` warm | {m["warm_texts_per_s"]:,.0f} | | |
 
 Compiled tables built once per load in {m["compile_s"]:.2f} s (before timing). Cold stages of the compiled

@@ -283,8 +283,10 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
         if self.mixed_threshold is None or FEAR not in classes or FLOW not in classes:
             return out
         if learned is not None:  # a comment of one part is never mixed (codebook rule 9 combines parts)
-            several = [len(p) > 1 for p in parts] if parts is not None else [_several_parts(t) for t in X]
-            return (learned >= self.mixed_threshold) & np.array(several, dtype=bool)
+            out = learned >= self.mixed_threshold
+            for i in np.flatnonzero(out):
+                out[i] = len(parts[i]) > 1 if parts is not None else len(split_sentences(X[i])) > 1
+            return out
         if parts is not None:
             return np.array([self.is_mixed(text_parts) for text_parts in parts], dtype=bool)
         pieces = [split_sentences(text) for text in X]
@@ -332,10 +334,6 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
             tokens=tokens[0],
             parts=parts,
         )
-
-
-def _several_parts(text: str) -> bool:
-    return len(split_sentences(text)) > 1
 
 
 def mixed_groups(fear: np.ndarray, flow: np.ndarray, sizes: Sequence[int], threshold: float) -> np.ndarray:

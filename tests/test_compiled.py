@@ -47,10 +47,17 @@ def reference_proba(model, texts):
 
 
 def reference_labels(model, texts):
-    """The reference path's labels, mixed included (each text's parts scored and judged as Parts)."""
+    """The reference path's labels, mixed included: the learned detector over the reference features
+    (on texts of two parts or more), or else each text's parts scored and judged as Parts."""
     labels = model.classes_[np.argmax(reference_proba(model, texts), axis=1)].astype(object)
-    names = [str(c) for c in model.classes_]
     pieces = [split_sentences(text) for text in texts]
+    if getattr(model, "mixed_coef_", None) is not None:
+        features = model.linear_view().features(model.tokens(texts))
+        detector = 1 / (1 + np.exp(-(features @ model.mixed_coef_ + model.mixed_intercept_)))
+        several = np.array([len(text_pieces) > 1 for text_pieces in pieces])
+        labels[(detector >= model.mixed_threshold) & several] = MIXED
+        return labels
+    names = [str(c) for c in model.classes_]
     rows = iter(reference_proba(model, [piece for text in pieces for piece in text]))
     for i, text_pieces in enumerate(pieces):
         parts = [Part(p, "", dict(zip(names, next(rows).tolist(), strict=True))) for p in text_pieces]
