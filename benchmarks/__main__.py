@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from equalcare_nlp.corpora import DATA_DIR_ENV
+from equalcare_nlp.training.corpora import DATA_DIR_ENV
 
 from .run import Settings, run_benchmark
 

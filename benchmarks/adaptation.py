@@ -4,7 +4,7 @@ Adapts whatever ``models/default`` holds at run time to the TweetEval emotion tr
 (anger, sadness -> fear; joy, optimism -> flow) and scores TweetEval test (fear vs flow) and
 GoEmotions test (three labels): a learning curve over stratified samples with the default
 method (``offset``), ``refit`` once with all the data for comparison, and 200 examples chosen
-by :func:`equalcare_nlp.active.suggest` (uncertainty between fear and flow) against 200 random
+by :func:`equalcare_nlp.training.active.suggest` (uncertainty between fear and flow) against 200 random
 ones, several seeds each.
 
     EQUALCARE_DATA_DIR=/work/shared/data HF_DATASETS_OFFLINE=1 python benchmarks/adaptation.py
@@ -29,10 +29,10 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from equalcare_nlp import LABELS, load_labelled, load_model
-from equalcare_nlp.active import suggest
-from equalcare_nlp.adaptation import adapt, base_training_data
-from equalcare_nlp.metrics import classification_report, fear_flow_predictions
-from equalcare_nlp.persist import default_model_path, model_digest, read_manifest
+from equalcare_nlp.model.persist import default_model_path, model_digest, read_manifest
+from equalcare_nlp.training.active import suggest
+from equalcare_nlp.training.adaptation import adapt, base_training_data
+from equalcare_nlp.training.metrics import classification_report, fear_flow_predictions
 
 RESULTS = Path(__file__).with_name("results")
 

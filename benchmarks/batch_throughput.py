@@ -137,13 +137,13 @@ def check_output(output: Path, rows: int) -> dict:
 
 #: Where the time of one in-process run goes: (label, file suffix, function name) for pstats.
 PROFILED = (
-    ("scoring total (ChunkScorer)", "equalcare_nlp/batch.py", "__call__"),
-    ("  spaCy preprocessing", "equalcare_nlp/preprocess.py", "pipe"),
-    ("  lexicon features", "equalcare_nlp/features.py", "transform"),
+    ("scoring total (ChunkScorer)", "equalcare_nlp/scoring/local.py", "__call__"),
+    ("  spaCy preprocessing", "equalcare_nlp/nlp/preprocess.py", "pipe"),
+    ("  lexicon features", "equalcare_nlp/features/parts.py", "transform"),
     ("  word n-gram counting", "sklearn/feature_extraction/text.py", "_count_vocab"),
     ("reading CSV chunks", "equalcare_nlp/tables/readers.py", "chunks"),
-    ("row statuses", "equalcare_nlp/batch.py", "_prepare"),
-    ("assembling output", "equalcare_nlp/batch.py", "_assemble"),
+    ("row statuses", "equalcare_nlp/scoring/local.py", "_prepare"),
+    ("assembling output", "equalcare_nlp/scoring/local.py", "_assemble"),
     ("writing CSV", "equalcare_nlp/tables/writers.py", "write"),
 )
 
@@ -154,7 +154,7 @@ def profile(source: Path, output: Path) -> dict:
     import pstats
 
     sys.path.insert(0, str(ROOT))
-    from equalcare_nlp.batch import score_file
+    from equalcare_nlp.scoring.local import score_file
 
     profiler = cProfile.Profile()
     profiler.runcall(score_file, source, output, text_column="comment", jobs=1, progress=False)

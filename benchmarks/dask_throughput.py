@@ -29,8 +29,8 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.batch_throughput import RESULTS, build_csv, result_cpus
-from equalcare_nlp.batch import score_file
-from equalcare_nlp.dask_engine import dask_client, score_files
+from equalcare_nlp.scoring.dask_engine import dask_client, score_files
+from equalcare_nlp.scoring.local import score_file
 
 
 def _own_cpu() -> float:

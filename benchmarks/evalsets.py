@@ -1,4 +1,5 @@
-"""The evaluation sets and training splits of the benchmark, loaded through ``equalcare_nlp.corpora``.
+"""The evaluation sets and training splits of the benchmark, loaded through
+``equalcare_nlp.training.corpora``.
 
 Protocols: ``three`` (fear/flow/neutral, argmax), ``two`` (fear vs flow, argmax over those two;
 texts whose gold label is neutral are left out), ``continuous`` (Spearman correlation of a
@@ -18,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from equalcare_nlp.corpora import CorpusFolders, load_corpus, to_labels, trust_rows
-from equalcare_nlp.labels import CODEBOOK_LABELS, FEAR, FLOW, LABELS
+from equalcare_nlp.core.labels import CODEBOOK_LABELS, FEAR, FLOW, LABELS
+from equalcare_nlp.training.corpora import CorpusFolders, load_corpus, to_labels, trust_rows
 
 #: Labels of each protocol, in probability-column order; None: continuous.
 PROTOCOL_LABELS: dict[str, tuple[str, ...] | None] = {

@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     import joblib
 
-    from equalcare_nlp.persist import default_model_path, file_sha256, load_model
+    from equalcare_nlp.model.persist import default_model_path, file_sha256, load_model
 
     folder = Path(args.model) if args.model else default_model_path()
     model = load_model(args.model)

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from equalcare_nlp.labels import LABELS  # noqa: E402
+from equalcare_nlp.core.labels import LABELS  # noqa: E402
 
 from .scoring import ECE_BINS, Outcome  # noqa: E402
 

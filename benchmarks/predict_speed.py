@@ -40,7 +40,7 @@ BASELINE_TARGET = 0.9
 
 def test_texts(data_dir: Path) -> list[str]:
     """Every GoEmotions test comment, mixed ones included (the user's texts are not filtered)."""
-    from equalcare_nlp.corpora import load_corpus
+    from equalcare_nlp.training.corpora import load_corpus
 
     return list(load_corpus("goemotions", "test", data_dir / "goemotions")["text"])
 

@@ -1,4 +1,4 @@
-"""Throughput of rule-based redaction (``equalcare_nlp.redaction.redact`` with ``names=None``).
+"""Throughput of rule-based redaction (``equalcare_nlp.privacy.redaction.redact`` with ``names=None``).
 
 Comments are synthetic (docs/example/make_example.py), a quarter of them with personal details
 added. Writes benchmarks/results/redact_speed.json.
@@ -19,7 +19,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "docs" / "example")]
 
 from make_example import make_feedback  # noqa: E402
 
-from equalcare_nlp.redaction import redact  # noqa: E402
+from equalcare_nlp.privacy.redaction import redact  # noqa: E402
 
 DETAILS = [
     " Call me on 07700 900123.",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from equalcare_nlp.persist import default_model_path, model_digest, read_manifest, versions
+from equalcare_nlp.model.persist import default_model_path, model_digest, read_manifest, versions
 
 from .evalsets import (
     EVAL_SPECS,

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import rankdata
 
-from equalcare_nlp.labels import CODEBOOK_LABELS, LABELS, MIXED
+from equalcare_nlp.core.labels import CODEBOOK_LABELS, LABELS, MIXED
 
-#: Equal-width confidence bins of the expected calibration error (as in ``equalcare_nlp.metrics``).
+#: Equal-width confidence bins of the expected calibration error (as in ``equalcare_nlp.training.metrics``).
 ECE_BINS = 15
 
 

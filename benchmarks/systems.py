@@ -25,11 +25,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from equalcare_nlp.default_model import train_default
-from equalcare_nlp.labels import FEAR, FLOW, LABELS, MIXED, NEUTRAL
-from equalcare_nlp.metrics import fear_flow_predictions
-from equalcare_nlp.model import FearFlowClassifier
-from equalcare_nlp.persist import load_model
+from equalcare_nlp.core.labels import FEAR, FLOW, LABELS, MIXED, NEUTRAL
+from equalcare_nlp.model.classifier import FearFlowClassifier
+from equalcare_nlp.model.persist import load_model
+from equalcare_nlp.training.default_model import train_default
+from equalcare_nlp.training.metrics import fear_flow_predictions
 
 from .evalsets import PROTOCOL_LABELS
 

@@ -14,10 +14,10 @@ from batch_helpers import FEAR_TEXTS, FLOW_TEXTS, NEUTRAL_TEXTS, train_tiny_mode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from equalcare_nlp import batch
-from equalcare_nlp.batch import SCORE_COLUMNS, score_file, score_frame, score_texts, text_status
-from equalcare_nlp.progress import Progress
-from equalcare_nlp.sentences import split_sentences
+from equalcare_nlp.core.progress import Progress
+from equalcare_nlp.nlp.sentences import split_sentences
+from equalcare_nlp.scoring import local as batch
+from equalcare_nlp.scoring.local import SCORE_COLUMNS, score_file, score_frame, score_texts, text_status
 from equalcare_nlp.tables import TableWarning, guard_formulas
 from equalcare_nlp.tables.readers import sniff_delimiter
 

@@ -17,8 +17,8 @@ from benchmarks.scoring import (
     score_outcome,
     spearman_batch,
 )
-from equalcare_nlp.labels import CODEBOOK_LABELS, LABELS
-from equalcare_nlp.metrics import expected_calibration_error
+from equalcare_nlp.core.labels import CODEBOOK_LABELS, LABELS
+from equalcare_nlp.training.metrics import expected_calibration_error
 
 TWO = ("fear", "flow")
 

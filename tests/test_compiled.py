@@ -15,10 +15,10 @@ import pytest
 from test_model import LABELS, TEXTS
 
 from equalcare_nlp import AdaptedClassifier, FearFlowClassifier, load_model
-from equalcare_nlp.corpora import CORPORA, load_corpus, to_labels
-from equalcare_nlp.labels import MIXED
-from equalcare_nlp.sentences import split_sentences
-from equalcare_nlp.text_classifier import Part, softmax
+from equalcare_nlp.core.labels import MIXED
+from equalcare_nlp.model.text_classifier import Part, softmax
+from equalcare_nlp.nlp.sentences import split_sentences
+from equalcare_nlp.training.corpora import CORPORA, load_corpus, to_labels
 
 #: Texts for every branch of the token stage and the feature parts.
 TRICKY = [

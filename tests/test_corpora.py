@@ -8,7 +8,8 @@ from collections import Counter
 import pytest
 from conftest import NHS_HEADER
 
-from equalcare_nlp.corpora import (
+from equalcare_nlp.core.labels import MIXED, LabelMap, load_label_map
+from equalcare_nlp.training.corpora import (
     CORPORA,
     NHS_NON_ANSWER,
     is_suggestion,
@@ -18,7 +19,6 @@ from equalcare_nlp.corpora import (
     nhs_split,
     to_labels,
 )
-from equalcare_nlp.labels import MIXED, LabelMap, load_label_map
 
 ISEAR_EMOTIONS = tuple(load_label_map("isear").labels)
 

@@ -15,9 +15,9 @@ import pytest
 from batch_helpers import FEAR_TEXTS, FLOW_TEXTS, NEUTRAL_TEXTS, train_tiny_model
 
 from equalcare_nlp import ModelIntegrityError, load_model, save_model
-from equalcare_nlp.batch import score_file, score_frame
 from equalcare_nlp.cli import main
-from equalcare_nlp.dask_engine import ModelPayload, read_dask, score_dask, score_files
+from equalcare_nlp.scoring.dask_engine import ModelPayload, read_dask, score_dask, score_files
+from equalcare_nlp.scoring.local import score_file, score_frame
 from equalcare_nlp.tables import TableWarning
 
 NEEDS = "the dask engine needs the optional extra equalcare-nlp[dask]"
@@ -103,7 +103,7 @@ def test_model_travels_once_and_each_worker_loads_it_once(cluster, csv_files, mo
     scored.compute()
 
     def cached() -> list[str]:
-        from equalcare_nlp import dask_engine
+        from equalcare_nlp.scoring import dask_engine
 
         return sorted(dask_engine._MODELS)
 
@@ -249,7 +249,7 @@ def test_without_the_extra_the_error_says_what_to_install(csv_files, monkeypatch
 
 def test_the_core_package_does_not_import_dask():
     code = (
-        "import sys, equalcare_nlp, equalcare_nlp.cli.score, equalcare_nlp.dask_engine\n"
+        "import sys, equalcare_nlp, equalcare_nlp.cli.score, equalcare_nlp.scoring.dask_engine\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

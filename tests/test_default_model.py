@@ -11,10 +11,10 @@ import pytest
 
 from benchmarks.systems import Vader
 from equalcare_nlp import load_model
-from equalcare_nlp.corpora import load_corpus, to_labels, trust_rows
-from equalcare_nlp.default_model import domain_check
-from equalcare_nlp.labels import LABELS
-from equalcare_nlp.metrics import classification_report, codebook_report, fear_flow_predictions
+from equalcare_nlp.core.labels import LABELS
+from equalcare_nlp.training.corpora import load_corpus, to_labels, trust_rows
+from equalcare_nlp.training.default_model import domain_check
+from equalcare_nlp.training.metrics import classification_report, codebook_report, fear_flow_predictions
 
 DOMAIN = Path(__file__).resolve().parents[1] / "data" / "domain_regression.csv"
 

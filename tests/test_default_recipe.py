@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from equalcare_nlp import FearFlowClassifier
-from equalcare_nlp.default_model import (
+from equalcare_nlp.training.default_model import (
     MAX_FALSE_MIXED,
     balanced_weights,
     choose_mixed_threshold,
     training_data,
 )
-from equalcare_nlp.metrics import codebook_report
+from equalcare_nlp.training.metrics import codebook_report
 
 
 def test_each_label_of_a_source_weighs_the_same_and_the_source_its_weight_times_its_size():

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from equalcare_nlp.corpora import DOMAIN_COLUMNS, load_corpus, to_labels
-from equalcare_nlp.labels import CODEBOOK_LABELS, MIXED
+from equalcare_nlp.core.labels import CODEBOOK_LABELS, MIXED
+from equalcare_nlp.training.corpora import DOMAIN_COLUMNS, load_corpus, to_labels
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = ROOT / "data" / "domain"

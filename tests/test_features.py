@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from equalcare_nlp import Preprocessor
-from equalcare_nlp.features import LexiconFeatures, RegisterGate, after_contrast
+from equalcare_nlp.features.parts import LexiconFeatures, RegisterGate, after_contrast
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ from spacy.symbols import ORTH
 from test_compiled import corpus_texts
 
 from equalcare_nlp import Preprocessor, make_nlp
-from equalcare_nlp.corpora import CORPORA
-from equalcare_nlp.preprocess import doc_tokens
+from equalcare_nlp.nlp.preprocess import doc_tokens
+from equalcare_nlp.training.corpora import CORPORA
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 #: Chunks the known-chunk path takes: words in sentence case and capitals, number words, elongations,

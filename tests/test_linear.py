@@ -6,7 +6,7 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 
-from equalcare_nlp.linear import NBLogisticRegression
+from equalcare_nlp.model.linear import NBLogisticRegression
 
 RNG = np.random.default_rng(0)
 Y = np.array(["fear", "flow", "neutral"])[RNG.integers(0, 3, 60)]

@@ -91,8 +91,8 @@ def test_a_bare_string_is_an_error_not_one_text_per_character(model):
 
 
 def test_register_gate_opens_for_comments_about_work_and_services():
-    from equalcare_nlp.features import RegisterGate
-    from equalcare_nlp.preprocess import Preprocessor
+    from equalcare_nlp.features.parts import RegisterGate
+    from equalcare_nlp.nlp.preprocess import Preprocessor
 
     gate = RegisterGate().fit()
     tokens = Preprocessor().pipe(["The nurses were lovely", "my cat is lovely", "not enough staff again"])
@@ -119,8 +119,8 @@ ELSEWHERE = [
 
 
 def test_learned_register_gate_reads_the_register_from_its_words():
-    from equalcare_nlp.features import LearnedRegisterGate
-    from equalcare_nlp.preprocess import Preprocessor
+    from equalcare_nlp.features.parts import LearnedRegisterGate
+    from equalcare_nlp.nlp.preprocess import Preprocessor
 
     tokens = Preprocessor().pipe(REGISTER + ELSEWHERE)
     gate = LearnedRegisterGate(weight=2.0, min_df=1).fit(tokens, [True] * 6 + [False] * 6)
@@ -135,8 +135,8 @@ def test_learned_register_gate_reads_the_register_from_its_words():
 
 
 def test_learned_gate_reads_what_a_text_is_about_not_that_it_reports_a_feeling():
-    from equalcare_nlp.features import LearnedRegisterGate
-    from equalcare_nlp.preprocess import Preprocessor
+    from equalcare_nlp.features.parts import LearnedRegisterGate
+    from equalcare_nlp.nlp.preprocess import Preprocessor
 
     felt = ["I feel nobody on the ward listens", "I feel the rota is unfair", "we feel valued by the manager"]
     tokens = Preprocessor().pipe(REGISTER + felt + ELSEWHERE)

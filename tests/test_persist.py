@@ -6,12 +6,15 @@ an object array inside the arrays file and a description naming a foreign type a
 with a clear error, and the payload never runs.
 """
 
+import contextlib
 import copy
 import hashlib
+import importlib
 import json
 import os
 import pickle
 import shutil
+import sys
 
 import joblib
 import numpy as np
@@ -20,7 +23,8 @@ from test_model import LABELS, TEXTS
 
 import equalcare_nlp as eq
 from equalcare_nlp.cli import main
-from equalcare_nlp.persist import (
+from equalcare_nlp.model import persist
+from equalcare_nlp.model.persist import (
     ARRAYS_FILE,
     DEFAULT_MODEL_SHA256,
     DESCRIPTION_FILE,
@@ -100,7 +104,7 @@ def test_shipped_default_is_pinned_outside_its_folder():
 def test_shipped_default_changed_in_place_is_refused(tmp_path, monkeypatch):
     folder = _copy(eq.default_model_path(), tmp_path)
     _rewrite_manifest(folder, lambda m: m["metrics"].update(tampered=True))
-    monkeypatch.setattr("equalcare_nlp.persist.default_model_path", lambda: folder)
+    monkeypatch.setattr("equalcare_nlp.model.persist.default_model_path", lambda: folder)
     with pytest.raises(eq.ModelIntegrityError, match="record of its default model"):
         eq.load_model()
 
@@ -273,6 +277,29 @@ def test_no_command_runs_a_hostile_folder(hostile, tmp_path, capsys):
             assert not marker.exists(), f"{command} ran the payload of the {name} folder"
 
 
+@contextlib.contextmanager
+def _flat_module_names():
+    """Pickle as the package did before its subpackages: each class named by its old flat module."""
+    before = {old: sys.modules.get(old) for old in persist.FORMAT_1_MODULES}
+    renamed = []
+    for old, new in persist.FORMAT_1_MODULES.items():
+        module = sys.modules[old] = importlib.import_module(new)
+        for value in vars(module).values():
+            if isinstance(value, type) and value.__module__ == new:
+                value.__module__ = old
+                renamed.append((value, new))
+    try:
+        yield
+    finally:
+        for cls, new in renamed:
+            cls.__module__ = new
+        for old, module in before.items():
+            if module is None:
+                del sys.modules[old]
+            else:
+                sys.modules[old] = module
+
+
 @pytest.mark.parametrize("older", [False, True], ids=["current", "before-newer-parameters"])
 def test_convert_needs_trust_and_rewrites_a_real_format_1_folder(saved, tmp_path, capsys, older):
     model, _ = saved
@@ -283,7 +310,10 @@ def test_convert_needs_trust_and_rewrites_a_real_format_1_folder(saved, tmp_path
         dict(model.features_.transformer_list)["lexicon"].__dict__.pop("span")
     old = tmp_path / "old"
     old.mkdir()
-    joblib.dump(model, old / "model.joblib")
+    with _flat_module_names() if older else contextlib.nullcontext():
+        joblib.dump(model, old / "model.joblib")
+    if older:
+        assert b"equalcare_nlp.model.classifier" not in (old / "model.joblib").read_bytes()
     digest = hashlib.sha256((old / "model.joblib").read_bytes()).hexdigest()
     manifest = {"format_version": 1, "model_file": "model.joblib", "sha256": digest}
     (old / MANIFEST_FILE).write_text(json.dumps(manifest))

@@ -3,7 +3,7 @@
 import pytest
 
 from equalcare_nlp import MAX_CHARS, Preprocessor, make_nlp
-from equalcare_nlp.preprocess import doc_tokens
+from equalcare_nlp.nlp.preprocess import doc_tokens
 
 
 @pytest.fixture(scope="module")

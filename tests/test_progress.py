@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from equalcare_nlp.progress import Stages
+from equalcare_nlp.core.progress import Stages
 
 
 class Clock:

@@ -9,7 +9,7 @@ import pytest
 import spacy
 
 from equalcare_nlp.cli import main
-from equalcare_nlp.redaction import (
+from equalcare_nlp.privacy.redaction import (
     NAME_PIPELINES,
     SPANS_KEY,
     name_recognizer,

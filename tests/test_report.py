@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 
 from equalcare_nlp import FearFlowClassifier
-from equalcare_nlp.adaptation import adapt
 from equalcare_nlp.cli import main
-from equalcare_nlp.report import build_report, summary_rows, wilson_interval
-from equalcare_nlp.report_html import render_html, write_report
-from equalcare_nlp.suppression import suppress
+from equalcare_nlp.privacy.suppression import suppress
+from equalcare_nlp.reports.html import render_html, write_report
+from equalcare_nlp.reports.report import build_report, summary_rows, wilson_interval
 from equalcare_nlp.tables import write_table
+from equalcare_nlp.training.adaptation import adapt
 
 FEAR_TEXTS = [
     "I am exhausted and the rota is a nightmare",

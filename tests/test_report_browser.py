@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from chromium import chromium_path, run_chromium, screenshot
 
-from equalcare_nlp.report import build_report
-from equalcare_nlp.report_html import write_report
+from equalcare_nlp.reports.html import write_report
+from equalcare_nlp.reports.report import build_report
 
 pytestmark = [
     pytest.mark.slow,

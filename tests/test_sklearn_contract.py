@@ -13,7 +13,7 @@ from sklearn.utils.estimator_checks import check_estimator
 from test_model import LABELS, TEXTS
 
 from equalcare_nlp import AdaptedClassifier, FearFlowClassifier
-from equalcare_nlp.linear import NBLogisticRegression
+from equalcare_nlp.model.linear import NBLogisticRegression
 
 #: Checks NBLogisticRegression is known to fail, each with its reason.
 EXPECTED_FAILED_CHECKS = {

@@ -40,9 +40,12 @@ def test_import_loads_no_heavy_library():
 @pytest.mark.parametrize(
     ("module", "needless"),
     [
-        ("equalcare_nlp.batch", ("datasets", "dask", "matplotlib", "sklearn.cluster")),  # score
-        ("equalcare_nlp.report_html", ("datasets", "spacy", "sklearn")),  # report without terms
-        ("equalcare_nlp.training", ("datasets", "dask", "matplotlib", "sklearn.cluster")),  # train (offset)
+        ("equalcare_nlp.scoring.local", ("datasets", "dask", "matplotlib", "sklearn.cluster")),  # score
+        ("equalcare_nlp.reports.html", ("datasets", "spacy", "sklearn")),  # report without terms
+        (
+            "equalcare_nlp.training.train",
+            ("datasets", "dask", "matplotlib", "sklearn.cluster"),
+        ),  # train (offset)
     ],
 )
 def test_a_command_imports_only_what_it_needs(module, needless):
@@ -92,7 +95,7 @@ def test_package_docstring_example_runs():
 
 
 def test_scoring_loads_a_model_folder_once_per_process(monkeypatch, tmp_path):
-    from equalcare_nlp import batch
+    from equalcare_nlp.scoring import local as batch
 
     loads = []
     monkeypatch.setattr(batch, "load_model", lambda folder: loads.append(folder) or eq.load_model(folder))

@@ -12,16 +12,16 @@ import pytest
 import scipy.sparse as sp
 
 from equalcare_nlp import FearFlowClassifier, load_model, save_model
-from equalcare_nlp.active import suggest, uncertainty
-from equalcare_nlp.adaptation import AdaptedClassifier, adapt, base_training_data
-from equalcare_nlp.adapted import nb_ratios
 from equalcare_nlp.cli import main
-from equalcare_nlp.corpora import fingerprint, load_codebook_labels, load_labelled
-from equalcare_nlp.default_model import SOURCES, balanced_weights, source_entry
-from equalcare_nlp.evaluation import evaluate
-from equalcare_nlp.labelled import parse_label_map, prepare_labelled, read_labelled
-from equalcare_nlp.report import distinguishing_terms
-from equalcare_nlp.training import train, train_and_save
+from equalcare_nlp.model.adapted import nb_ratios
+from equalcare_nlp.reports.report import distinguishing_terms
+from equalcare_nlp.training.active import suggest, uncertainty
+from equalcare_nlp.training.adaptation import AdaptedClassifier, adapt, base_training_data
+from equalcare_nlp.training.corpora import fingerprint, load_codebook_labels, load_labelled
+from equalcare_nlp.training.default_model import SOURCES, balanced_weights, source_entry
+from equalcare_nlp.training.evaluation import evaluate
+from equalcare_nlp.training.labelled_data import parse_label_map, prepare_labelled, read_labelled
+from equalcare_nlp.training.train import train, train_and_save
 
 FEAR_TEXTS = [
     "I am exhausted and scared of the next shift",

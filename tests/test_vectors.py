@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from equalcare_nlp import FearFlowClassifier, Preprocessor
-from equalcare_nlp.vectors import WordVectors, build_table, load_table, save_table, table_vocabulary
+from equalcare_nlp.features.vectors import WordVectors, build_table, load_table, save_table, table_vocabulary
 
 
 @pytest.fixture(scope="module")

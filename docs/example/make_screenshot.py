@@ -18,8 +18,8 @@ from chromium import screenshot  # noqa: E402
 from make_example import make_feedback, score  # noqa: E402
 
 from equalcare_nlp import load_model  # noqa: E402
-from equalcare_nlp.report import build_report  # noqa: E402
-from equalcare_nlp.report_html import write_report  # noqa: E402
+from equalcare_nlp.reports.html import write_report  # noqa: E402
+from equalcare_nlp.reports.report import build_report  # noqa: E402
 
 
 def main(output: Path = ROOT / "docs" / "report_screenshot.png") -> None:

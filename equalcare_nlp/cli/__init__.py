@@ -17,7 +17,7 @@ import threading
 import traceback
 from collections.abc import Sequence
 
-from ..errors import MissingExtraError, ModelCompatibilityError, ModelIntegrityError
+from ..core.errors import MissingExtraError, ModelCompatibilityError, ModelIntegrityError
 
 #: Subcommand modules, in the order ``equalcare --help`` lists them.
 COMMANDS = (

@@ -23,7 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..persist import convert_model, model_digest
+    from ..model.persist import convert_model, model_digest
 
     folder = convert_model(args.old, args.new, trust_pickle=args.trust_pickle)
     print(f"converted {args.old} to {folder} (model digest {model_digest(folder)})")

@@ -20,8 +20,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..evaluation import evaluate, format_report
-    from ..labelled import read_labelled
+    from ..training.evaluation import evaluate, format_report
+    from ..training.labelled_data import read_labelled
 
     with reported_warnings("evaluate"):
         data = read_labelled(args.data, args.text_column, args.label_column, args.label_map)

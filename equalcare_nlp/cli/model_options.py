@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..text_classifier import LinearTextClassifier
+    from ..model.text_classifier import LinearTextClassifier
 
 SHA256_HELP = (
     "refuse the model unless its model digest (printed by `equalcare train`, listed in its model card) "
@@ -27,7 +27,7 @@ def add_sha256_argument(parser: argparse.ArgumentParser, flag: str = "--sha256")
 
 def model_from_args(args: argparse.Namespace) -> LinearTextClassifier:
     """The model ``args.model`` names (None or ``default``: the shipped one), checked against ``--sha256``."""
-    from ..persist import load_model
+    from ..model.persist import load_model
 
     folder = None if args.model in (None, "default") else args.model
     return load_model(folder, sha256=args.sha256)

@@ -34,8 +34,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..redact_files import redact_file
-    from ..redaction import name_recognizer
+    from ..privacy.redact_files import redact_file
+    from ..privacy.redaction import name_recognizer
 
     with warnings.catch_warnings():  # the note below says it for the command line
         warnings.simplefilter("ignore")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..choices import PERIODS, REPORT_FORMATS
+from ..core.choices import PERIODS, REPORT_FORMATS
 from ..tables.formats import FORMATS
 from .messages import reported_warnings
 from .model_options import add_model_arguments, model_from_args
@@ -45,8 +45,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..report import build_report
-    from ..report_html import write_report
+    from ..reports.html import write_report
+    from ..reports.report import build_report
     from ..tables import check_not_input, read_table
 
     for path in (args.output, args.json, args.csv):  # before the work: an input is never overwritten

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..choices import DEFAULT_CHUNK_SIZE
+from ..core.choices import DEFAULT_CHUNK_SIZE
 from ..tables.formats import FORMATS
 from .messages import reported_warnings
 from .model_options import add_model_arguments, model_from_args
@@ -79,7 +79,7 @@ _OPTIONS = ("text_column", "model", "input_format", "output_format", "delimiter"
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import score_file
+    from ..scoring.local import score_file
 
     with reported_warnings("score", quiet=args.quiet):
         options = {name: getattr(args, name) for name in _OPTIONS}
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _score_on_dask(args: argparse.Namespace, options: dict):
-    from ..dask_engine import score_files  # Dask is an optional extra: imported only when asked for
+    from ..scoring.dask_engine import score_files  # Dask is an optional extra: imported only when asked for
 
     if args.output is None or args.sheet is not None:
         raise ValueError("--engine dask needs -o OUTPUT_FOLDER and reads CSV, TSV or Parquet (no --sheet)")

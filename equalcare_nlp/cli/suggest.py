@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..choices import POOL_SHARE
+from ..core.choices import POOL_SHARE
 from .messages import reported_warnings
 from .model_options import add_model_arguments, model_from_args
 
@@ -46,9 +46,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from ..active import suggest
-    from ..batch import resolve_text_column
+    from ..scoring.local import resolve_text_column
     from ..tables import STDIO, check_not_input, column, read_table, write_table
+    from ..training.active import suggest
 
     if args.output:
         check_not_input(args.output, args.data)  # before any work: an input is never overwritten

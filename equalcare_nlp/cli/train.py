@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..choices import METHODS
+from ..core.choices import METHODS
 from .messages import reported_warnings
 from .model_options import add_sha256_argument
 
@@ -46,10 +46,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..labelled import read_labelled
-    from ..persist import model_digest
-    from ..progress import Stages
-    from ..training import format_training_report, stages, train_and_save
+    from ..core.progress import Stages
+    from ..model.persist import model_digest
+    from ..training.labelled_data import read_labelled
+    from ..training.train import format_training_report, stages, train_and_save
 
     with reported_warnings("train"):
         data = read_labelled(args.data, args.text_column, args.label_column, args.label_map)

@@ -27,9 +27,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..default_model import STAGES, build_vector_table, train_default
-    from ..persist import model_digest
-    from ..progress import Stages
+    from ..core.progress import Stages
+    from ..model.persist import model_digest
+    from ..training.default_model import STAGES, build_vector_table, train_default
 
     if args.rebuild_vectors:
         build_vector_table(source=args.source)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..lazy import lazy_exports
+from ..core.lazy import lazy_exports
 
 #: Each submodule and the names it defines, imported on first use: the format names
 #: (:data:`FORMATS`) load no library, the readers and writers load pandas.

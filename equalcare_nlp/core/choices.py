@@ -12,5 +12,5 @@ POOL_SHARE = 0.5
 PERIODS = {"month": "M", "quarter": "Q"}
 #: Output formats of a report, by file extension.
 REPORT_FORMATS = (".html", ".json", ".csv")
-#: Adaptation methods of ``train`` with a base model (see :mod:`equalcare_nlp.adaptation`).
+#: Adaptation methods of ``train`` with a base model (see :mod:`equalcare_nlp.training.adaptation`).
 METHODS = ("offset", "refit")

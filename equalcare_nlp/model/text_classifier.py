@@ -18,12 +18,12 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from .gc_pause import paused_gc
-from .labels import FEAR, FLOW, MIXED
-from .sentences import split_sentences
+from ..core.gc_pause import paused_gc
+from ..core.labels import FEAR, FLOW, MIXED
+from ..nlp.sentences import split_sentences
 
 if TYPE_CHECKING:
-    from .token_batch import TokenBatch
+    from ..nlp.token_batch import TokenBatch
 
 #: What a feature block holds: word n-grams, lexicon scores or word-vector dimensions.
 KINDS = ("ngram", "lexicon", "vectors")
@@ -150,7 +150,7 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
     """What every classifier of the package shares, given its :meth:`tokens`, :meth:`linear_view`
     and :meth:`scores` (calibrated log-odds from token lists: the reference path, used by
     :meth:`explain`), and their compiled forms :meth:`token_batch` and :meth:`batch_features`
-    (used by the predictions; :mod:`equalcare_nlp.compiled`), which give the same numbers.
+    (used by the predictions; :mod:`equalcare_nlp.features.compiled`), which give the same numbers.
 
     ``mixed_threshold`` (an attribute or property of the subclass) turns on the mixed rule.
     """
@@ -241,7 +241,7 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
 
     # -- parts and mixed -------------------------------------------------------------------
     def parts(self, X: Iterable[str]) -> list[list[Part]]:  # noqa: N803
-        """Each text's parts (:func:`~equalcare_nlp.sentences.split_sentences`) with their scores."""
+        """Each text's parts (:func:`~equalcare_nlp.nlp.sentences.split_sentences`) with their scores."""
         return self._scored_parts([split_sentences(text) for text in check_texts(X)])
 
     def _scored_parts(self, pieces: list[list[str]]) -> list[list[Part]]:
@@ -263,7 +263,7 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
     def mixed(self, X: Iterable[str]) -> np.ndarray:  # noqa: N803
         """Whether each text is mixed: its learned mixed detector's probability, or else (the parts
         rule) one part's fear and another part's flow, at ``mixed_threshold`` or more; a text of one
-        part (:func:`~equalcare_nlp.sentences.split_sentences`) never is. Always False without a
+        part (:func:`~equalcare_nlp.nlp.sentences.split_sentences`) never is. Always False without a
         threshold or a fear and flow class."""
         X = check_texts(X)  # noqa: N806
         if self.mixed_threshold is None:

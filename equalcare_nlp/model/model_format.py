@@ -18,13 +18,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 
+from ..features.parts import LearnedRegisterGate, LexiconFeatures, RegisterGate, ngram_vectorizer, word_ngrams
+from ..features.vectors import WordVectors
+from ..nlp.preprocess import Preprocessor
 from .adapted import AdaptedClassifier
-from .features import LearnedRegisterGate, LexiconFeatures, RegisterGate, ngram_vectorizer, word_ngrams
+from .classifier import FearFlowClassifier, block_kind
 from .linear import NBLogisticRegression
-from .model import FearFlowClassifier, block_kind
-from .preprocess import Preprocessor
 from .text_classifier import LinearTextClassifier
-from .vectors import WordVectors
 
 _LINEAR = {"NBLogisticRegression": NBLogisticRegression, "LogisticRegression": LogisticRegression}
 

@@ -24,15 +24,15 @@ from typing import Any
 
 import numpy as np
 
-from .adapted import VOCABULARIES, AdaptedClassifier
-from .choices import METHODS
+from ..core.choices import METHODS
+from ..core.labels import MIXED
+from ..features.parts import LearnedRegisterGate
+from ..model.adapted import VOCABULARIES, AdaptedClassifier
+from ..model.classifier import FearFlowClassifier
+from ..model.persist import read_manifest
+from ..model.text_classifier import LinearTextClassifier
 from .corpora import fingerprint, load_codebook_labels, load_labelled
 from .default_model import balanced_weights
-from .features import LearnedRegisterGate
-from .labels import MIXED
-from .model import FearFlowClassifier
-from .persist import read_manifest
-from .text_classifier import LinearTextClassifier
 
 #: Weight of each new example against one base training example in ``refit`` (measured in
 #: benchmarks/adaptation.py: 3, 10 and 30 tried on held-out TweetEval train; 10 and 30 tie).

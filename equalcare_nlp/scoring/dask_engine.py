@@ -1,4 +1,4 @@
-"""Scale-out scoring on Dask: the local engine's :func:`~equalcare_nlp.batch.score_frame` on every partition.
+"""Scale-out scoring on Dask: the local engine's :func:`~.local.score_frame` on every partition.
 
 ``score_dask`` turns a Dask DataFrame into a lazy one with the same score columns (names, order,
 dtypes, statuses) as the local engine; ``score_files`` reads many files or one large one, scores
@@ -14,7 +14,7 @@ recomputes it from the graph. We chose bytes over a folder path because workers 
 YARN or HPC rarely share the client's disk, and over ``client.scatter(broadcast=True)`` because
 a graph key works with any scheduler and is rebuilt if every worker holding it dies. Each worker
 process writes the bytes to a private temporary folder and loads them with
-:func:`~equalcare_nlp.persist.load_model` with the expected model digest, so every file is
+:func:`~equalcare_nlp.model.persist.load_model` with the expected model digest, so every file is
 verified on the worker before it is read, once per process (a cache keyed by digest).
 """
 
@@ -34,10 +34,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import tables
-from .batch import DEFAULT_CHUNK_SIZE, BatchSummary, resolve_text_column, score_frame
-from .errors import missing_extra
-from .persist import (
+from .. import tables
+from ..core.errors import missing_extra
+from ..model.persist import (
     MANIFEST_FILE,
     default_model_path,
     load_model,
@@ -45,7 +44,8 @@ from .persist import (
     read_manifest,
     save_model,
 )
-from .text_classifier import LinearTextClassifier
+from ..model.text_classifier import LinearTextClassifier
+from .local import DEFAULT_CHUNK_SIZE, BatchSummary, resolve_text_column, score_frame
 
 if TYPE_CHECKING:
     import dask.dataframe as dd

@@ -1,4 +1,4 @@
-"""Render a :class:`~equalcare_nlp.report.Report` as one self-contained, phone-readable HTML page.
+"""Render a :class:`~equalcare_nlp.reports.report.Report` as one self-contained, phone-readable HTML page.
 
 Charts are inline SVG drawn here; styles are inline CSS; nothing is fetched (no scripts, fonts
 or images from anywhere). Every piece of text from the data is HTML-escaped.
@@ -12,10 +12,10 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
-from .choices import REPORT_FORMATS
-from .labels import FEAR, FLOW, MIXED, NEUTRAL
+from ..core.choices import REPORT_FORMATS
+from ..core.labels import FEAR, FLOW, MIXED, NEUTRAL
+from ..tables import atomic_output, write_table
 from .report import GroupReport, Interval, Report, Shares, summary_rows
-from .tables import atomic_output, write_table
 
 COLOURS = {FEAR: "#c2410c", FLOW: "#0f766e", NEUTRAL: "#a8a29e", MIXED: "#7c3aed"}
 NAMES = {FEAR: "Fear-state", FLOW: "Flow-state", NEUTRAL: "Neutral", MIXED: "Mixed"}
@@ -372,7 +372,7 @@ are often misread.</p>
 <h2>Retraining on local data</h2>
 <p>Label a few hundred of your own comments (fear / flow / neutral), fit
 <code>equalcare_nlp.FearFlowClassifier</code> on them (alone or together with the public corpus), check it
-on held-out comments with <code>equalcare_nlp.metrics.classification_report</code>, save it with
+on held-out comments with <code>equalcare_nlp.training.metrics.classification_report</code>, save it with
 <code>equalcare_nlp.save_model</code> and pass its folder with <code>--model</code>.</p>
 <p class="muted">{generated}</p>
 </footer>"""

@@ -14,13 +14,14 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
+from ..core.gc_pause import paused_gc
+from ..core.labels import LABELS, MIXED
+from ..features.compiled import CompiledUnion, gate_values
+from ..features.parts import GatedPart, LearnedRegisterGate, RegisterGate, make_features
+from ..nlp.preprocess import MAX_CHARS, Preprocessor
+from ..nlp.token_batch import ChunkIds, TokenBatch
 from .calibration import fit_inverse_temperature, out_of_fold_scores
-from .compiled import CompiledUnion, gate_values
-from .features import GatedPart, LearnedRegisterGate, RegisterGate, make_features
-from .gc_pause import paused_gc
-from .labels import LABELS, MIXED
 from .linear import NBLogisticRegression
-from .preprocess import MAX_CHARS, Preprocessor
 from .text_classifier import (
     Explanation,
     FeatureBlock,
@@ -29,13 +30,12 @@ from .text_classifier import (
     Part,
     check_texts,
 )
-from .token_batch import ChunkIds, TokenBatch
 
 __all__ = ["Explanation", "FearFlowClassifier", "Part", "block_kind"]
 
 #: Names of the gated (feedback-register) copies of the features start with this.
 REGISTER_PREFIX = "feedback:"
-#: The kind (:data:`~equalcare_nlp.text_classifier.KINDS`) of each part of the feature union.
+#: The kind (:data:`~equalcare_nlp.model.text_classifier.KINDS`) of each part of the feature union.
 _PART_KINDS = {"words": "ngram", "lexicon": "lexicon", "contrast": "lexicon", "vectors": "vectors"}
 
 
@@ -48,10 +48,10 @@ class FearFlowClassifier(LinearTextClassifier):
     min_df : n-grams seen in fewer training texts are ignored.
     lexicon_weight : scale of the valence-lexicon features (0 turns them off); a larger
         scale means weaker regularisation of what carries across domains.
-    vector_weight : scale of the distilled word-vector features (:mod:`equalcare_nlp.vectors`;
+    vector_weight : scale of the distilled word-vector features (:mod:`equalcare_nlp.features.vectors`;
         0 turns them off).
     C : inverse regularisation strength of the logistic regression.
-    nb_scaling : fit :class:`~equalcare_nlp.linear.NBLogisticRegression` (n-grams scaled by their
+    nb_scaling : fit :class:`~equalcare_nlp.model.linear.NBLogisticRegression` (n-grams scaled by their
         naive Bayes log-count ratios, one-vs-rest) instead of a plain multinomial logistic regression.
     class_weight : passed to :class:`~sklearn.linear_model.LogisticRegression`.
     calibration_cv : folds for temperature-scaling calibration of the probabilities
@@ -65,9 +65,9 @@ class FearFlowClassifier(LinearTextClassifier):
     register_gate : add a gated copy of every feature, active for texts in the feedback register,
         so comments about work and services get weights of their own on top of the shared ones;
         still one linear model, explained exactly. ``True`` (or ``"words"``): texts that name a word
-        of the register list (:class:`~equalcare_nlp.features.RegisterGate`); ``"learned"``: texts a
+        of the register list (:class:`~equalcare_nlp.features.parts.RegisterGate`); ``"learned"``: texts a
         word-level logistic regression reads as the register
-        (:class:`~equalcare_nlp.features.LearnedRegisterGate`), fitted on ``fit``'s ``register``.
+        (:class:`~equalcare_nlp.features.parts.LearnedRegisterGate`), fitted on ``fit``'s ``register``.
     gate_weight : scale of the gated copy; above 1 its weights are held back less than the shared
         ones, so register texts lean more on weights of their own.
     gate_threshold : the learned gate opens where its probability of the register is above this.
@@ -77,7 +77,7 @@ class FearFlowClassifier(LinearTextClassifier):
     mixed_threshold : the probability at which a comment is predicted ``mixed``; None never predicts
         mixed. ``predict_proba`` keeps three columns.
     mixed_rule : how a comment is found mixed. ``"parts"``: one of its parts
-        (:func:`~equalcare_nlp.sentences.split_sentences`) scores fear and another flow at
+        (:func:`~equalcare_nlp.nlp.sentences.split_sentences`) scores fear and another flow at
         ``mixed_threshold`` or more (codebook rule 9). ``"learned"``: a mixed detector, a balanced
         logistic regression over the same features, learnt at ``fit`` from the ``mixed`` labels
         (mixed against every other label), scores the whole comment at ``mixed_threshold`` or more.

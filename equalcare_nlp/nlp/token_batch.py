@@ -1,12 +1,12 @@
 """Texts -> model-token ids for a whole batch at once: the compiled form of the preprocessing.
 
-:meth:`Preprocessor.pipe <equalcare_nlp.preprocess.Preprocessor.pipe>` (the reference) builds each
+:meth:`Preprocessor.pipe <equalcare_nlp.nlp.preprocess.Preprocessor.pipe>` (the reference) builds each
 text's token strings in Python, record by record. Here every distinct whitespace chunk is kept once
 as a run of record ids, and every distinct token record once as integer codes (its token id, plain
 and negated, its flags, whether it opens a scope), so a batch becomes a few numpy operations over
 all its records: gather the chunks' records, mark negation scope with a running maximum, drop and
 expand. Token strings are interned in a :class:`TokenTable`; feature blocks map its ids to their own
-columns (:mod:`equalcare_nlp.compiled`). The result, a :class:`TokenBatch`, gives exactly the
+columns (:mod:`equalcare_nlp.features.compiled`). The result, a :class:`TokenBatch`, gives exactly the
 reference's token lists (:meth:`TokenBatch.lists`), which the tests check on every corpus.
 """
 
@@ -115,7 +115,7 @@ class TokenBatch:
 class ChunkIds:
     """Chunks and token records as integer codes, and batches of texts turned into :class:`TokenBatch`.
 
-    ``records_of(chunks)`` gives each chunk's :class:`~equalcare_nlp.preprocess.TokenRecord` tuple
+    ``records_of(chunks)`` gives each chunk's :class:`~equalcare_nlp.nlp.preprocess.TokenRecord` tuple
     (the preprocessor's spaCy stage and cache); it is asked only for chunks seen for the first time.
     At most ``max_chunks`` chunks are kept (then everything starts afresh, as the spaCy stage's cache does).
     """

@@ -3,7 +3,7 @@
 Input is a scored table: the user's columns plus ``label``, ``p_fear``, ``p_flow``,
 ``p_neutral`` and ``status``. Rows whose status is not ``ok``/``truncated`` are left out of
 the shares and counted separately. Every published number is about a group of at least
-``min_group_size`` comments (see :mod:`equalcare_nlp.suppression`); nothing per comment or
+``min_group_size`` comments (see :mod:`equalcare_nlp.privacy.suppression`); nothing per comment or
 per person is kept in the :class:`Report`.
 """
 
@@ -21,12 +21,12 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .choices import PERIODS
-from .labels import CODEBOOK_LABELS, FEAR, FLOW
-from .suppression import suppress
+from ..core.choices import PERIODS
+from ..core.labels import CODEBOOK_LABELS, FEAR, FLOW
+from ..privacy.suppression import suppress
 
 if TYPE_CHECKING:  # the terms of a group need a model; the shares and trends need none
-    from .text_classifier import LinearTextClassifier, LinearView
+    from ..model.text_classifier import LinearTextClassifier, LinearView
 
 #: z for a two-sided 95% interval.
 Z95 = NormalDist().inv_cdf(0.975)
@@ -244,7 +244,7 @@ def _term_matrix(view: LinearView) -> tuple[sparse.csr_matrix, list[str]]:
     shares its n-gram with the base's), and the terms in its column order."""
     from spacy.lang.en.stop_words import STOP_WORDS  # the spaCy stage only for a report with terms
 
-    from .preprocess import NEG_PREFIX
+    from ..nlp.preprocess import NEG_PREFIX
 
     terms = [
         _shown_term(str(t), k, NEG_PREFIX, STOP_WORDS) for t, k in zip(view.terms, view.kinds, strict=True)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
-from .labels import FEAR, FLOW, LABELS, MIXED
+from ..core.labels import FEAR, FLOW, LABELS, MIXED
 
 
 def expected_calibration_error(

@@ -18,14 +18,14 @@ from typing import Any
 
 import numpy as np
 
+from ..core.labels import FEAR, FLOW, LABELS, MIXED, load_label_map
+from ..core.resources import resource_path
+from ..features.parts import load_lexicons
+from ..features.vectors import DEFAULT_TABLE, build_table, save_table, table_vocabulary
+from ..model.classifier import FearFlowClassifier
+from ..model.persist import save_model
 from .corpora import CODEBOOK_READERS, CorpusFolders, fingerprint, load_corpus, to_labels, trust_rows
-from .features import load_lexicons
-from .labels import FEAR, FLOW, LABELS, MIXED, load_label_map
 from .metrics import classification_report, codebook_report, fear_flow_predictions
-from .model import FearFlowClassifier
-from .persist import save_model
-from .resources import resource_path
-from .vectors import DEFAULT_TABLE, build_table, save_table, table_vocabulary
 
 #: Hyper-parameters tried on the dev sets; the best mean of the three dev scores wins. One point: the
 #: choice was made by the measurements of docs/model.md (C 2 and multinomial models cost GoEmotions dev).
@@ -138,7 +138,7 @@ def domain_check(model: FearFlowClassifier) -> dict[str, Any]:
 
 def source_entry(source: TrainingSource, texts: list[str], labels: list[str]) -> dict[str, Any]:
     """The manifest's record of one extra source: what it is, its split, size, weight and fingerprint
-    (adaptation reloads it by name with :func:`~equalcare_nlp.corpora.load_codebook_labels`)."""
+    (adaptation reloads it by name with :func:`~equalcare_nlp.training.corpora.load_codebook_labels`)."""
     return {
         "corpus": source.name,
         "split": "train",
@@ -219,7 +219,7 @@ def train_default(
     ``without_trust`` leaves one NHS trust out of training (the cross-trust benchmark); ``score=False``
     skips the test splits (the returned metrics then hold the dev scores only). ``data_dir`` is the
     folder of every corpus but the shipped domain corpus (default: ``$EQUALCARE_DATA_DIR``).
-    ``stage`` (e.g. :meth:`equalcare_nlp.progress.Stages.stage`) is called with each of :data:`STAGES`.
+    ``stage`` (e.g. :meth:`equalcare_nlp.core.progress.Stages.stage`) is called with each of :data:`STAGES`.
     """
     stage = stage or (lambda name: None)
     stage(STAGES[0][0])

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .labels import LABELS, MIXED, LabelMap, load_label_map
-from .tables import column, read_table
+from ..core.labels import LABELS, MIXED, LabelMap, load_label_map
+from ..tables import column, read_table
 
 _LEAVE_OUT = {"none", "null", ""}
 

@@ -17,9 +17,9 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 
-from .choices import POOL_SHARE
-from .features import ngram_vectorizer
-from .text_classifier import LinearTextClassifier
+from ..core.choices import POOL_SHARE
+from ..features.parts import ngram_vectorizer
+from ..model.text_classifier import LinearTextClassifier
 
 #: Texts at least this similar (cosine over TF-IDF n-grams) count as near-duplicates.
 NEAR_DUPLICATE = 0.8

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 
-from . import tables
+from .. import tables
 from .redaction import PLACEHOLDERS, RedactionSummary, name_recognizer, redact_frame
 
 #: Rows redacted at a time (memory stays flat whatever the file size).

@@ -20,9 +20,9 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
-from .preprocess import NEG_PREFIX, PLACEHOLDERS, Preprocessor
-from .resources import resource_path
-from .sentences import CONTRAST_OPENERS
+from ..core.resources import resource_path
+from ..nlp.preprocess import NEG_PREFIX, PLACEHOLDERS, Preprocessor
+from ..nlp.sentences import CONTRAST_OPENERS
 from .vectors import WordVectors
 
 #: VADER's factor for a negated lexicon word.

@@ -21,9 +21,9 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .errors import missing_extra
-from .preprocess import DROP, NEG_PREFIX, make_nlp
-from .resources import resource_path
+from ..core.errors import missing_extra
+from ..core.resources import resource_path
+from ..nlp.preprocess import DROP, NEG_PREFIX, make_nlp
 
 #: The shipped table (distilled from sentence-transformers/all-MiniLM-L6-v2), relative to the
 #: package or project root.

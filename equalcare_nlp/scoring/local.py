@@ -31,14 +31,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import tables
-from .choices import DEFAULT_CHUNK_SIZE
-from .labels import CODEBOOK_LABELS, FEAR, FLOW, LABELS, MIXED
-from .persist import load_model, model_digest
-from .progress import Progress
-from .redaction import name_recognizer, redact
-from .tables import Chunk, TableNote, TableWarning
-from .text_classifier import LinearTextClassifier, check_texts
+from .. import tables
+from ..core.choices import DEFAULT_CHUNK_SIZE
+from ..core.labels import CODEBOOK_LABELS, FEAR, FLOW, LABELS, MIXED
+from ..core.progress import Progress
+from ..model.persist import load_model, model_digest
+from ..model.text_classifier import LinearTextClassifier, check_texts
+from ..privacy.redaction import name_recognizer, redact
+from ..tables import Chunk, TableNote, TableWarning
 
 #: Columns added to every output row, after the input columns.
 SCORE_COLUMNS = ("label", *(f"p_{label}" for label in LABELS), "status")

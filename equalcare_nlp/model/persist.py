@@ -3,7 +3,7 @@
 A saved model (format 2) is ``manifest.json`` (versions, training record, the SHA-256 of every
 other file), ``model.json`` (what the model is: types, parameters, which array holds what),
 ``arrays.npz`` (weights, vocabularies, tables; read with ``allow_pickle=False``) and
-``MODEL_CARD.md``. Loading reads data only (:mod:`equalcare_nlp.model_format`), so a folder from
+``MODEL_CARD.md``. Loading reads data only (:mod:`equalcare_nlp.model.model_format`), so a folder from
 a stranger can at worst hold a bad model, never run code. The folder's own digests catch
 accidents; the **model digest** (:func:`model_digest`, the SHA-256 of ``manifest.json``, which
 covers every file through its digests) is what a user pins with ``sha256=`` / ``--sha256`` when
@@ -14,11 +14,14 @@ turns one into format 2 only when told the pickle is trusted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib
 import io
 import json
 import os
 import platform
+import sys
 import tempfile
 import zipfile
 from datetime import UTC, datetime
@@ -28,9 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ModelCompatibilityError, ModelIntegrityError
+from ..core.errors import ModelCompatibilityError, ModelIntegrityError
+from ..core.resources import resource_path
 from .model_format import ModelFormatError, model_data, model_from_data
-from .resources import resource_path
 from .text_classifier import LinearTextClassifier
 
 MANIFEST_FILE = "manifest.json"
@@ -214,6 +217,37 @@ def _check_files(folder: Path, manifest: dict[str, Any]) -> None:
             )
 
 
+#: Where the classes a format-1 pickle names by module now live: the package's flat modules
+#: before they moved into subpackages (``equalcare_nlp.model`` held the classifier then).
+FORMAT_1_MODULES = {
+    "equalcare_nlp.model": "equalcare_nlp.model.classifier",
+    "equalcare_nlp.features": "equalcare_nlp.features.parts",
+    "equalcare_nlp.vectors": "equalcare_nlp.features.vectors",
+    "equalcare_nlp.linear": "equalcare_nlp.model.linear",
+    "equalcare_nlp.text_classifier": "equalcare_nlp.model.text_classifier",
+    "equalcare_nlp.adapted": "equalcare_nlp.model.adapted",
+    "equalcare_nlp.calibration": "equalcare_nlp.model.calibration",
+    "equalcare_nlp.preprocess": "equalcare_nlp.nlp.preprocess",
+}
+
+
+@contextlib.contextmanager
+def format_1_modules():
+    """Let a pickle find its classes under the module names of :data:`FORMAT_1_MODULES` while it is
+    opened; every module is imported first, so nothing is imported while the names point elsewhere."""
+    now = {old: importlib.import_module(new) for old, new in FORMAT_1_MODULES.items()}
+    before = {old: sys.modules.get(old) for old in now}
+    sys.modules.update(now)
+    try:
+        yield
+    finally:
+        for old, module in before.items():
+            if module is None:
+                del sys.modules[old]
+            else:
+                sys.modules[old] = module
+
+
 def convert_model(old: str | os.PathLike, new: str | os.PathLike, *, trust_pickle: bool = False) -> Path:
     """Rewrite a format-1 (joblib pickle) model folder as a format-2 folder at ``new``.
 
@@ -239,7 +273,8 @@ def convert_model(old: str | os.PathLike, new: str | os.PathLike, *, trust_pickl
         raise ModelIntegrityError(f"{pickle_file} does not match its manifest's sha256; refusing to open it")
     import joblib  # the one place a pickle is ever opened
 
-    model = joblib.load(pickle_file)
+    with format_1_modules():
+        model = joblib.load(pickle_file)
     if not isinstance(model, LinearTextClassifier):
         raise ModelIntegrityError(
             f"{pickle_file} holds a {type(model).__name__}, not a model of this package"

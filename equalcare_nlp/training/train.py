@@ -18,13 +18,13 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
+from ..model.classifier import FearFlowClassifier
+from ..model.persist import default_model_path, load_model, model_digest, read_manifest, save_model
+from ..model.text_classifier import LinearTextClassifier
 from .adaptation import adapt, base_training_data
 from .corpora import fingerprint
 from .evaluation import confusion_table, evaluate, score_predictions
-from .labelled import LabelledData
-from .model import FearFlowClassifier
-from .persist import default_model_path, load_model, model_digest, read_manifest, save_model
-from .text_classifier import LinearTextClassifier
+from .labelled_data import LabelledData
 
 #: Folds of the cross-validation estimate (fewer when a label has fewer examples).
 CV_FOLDS = 5
@@ -46,7 +46,7 @@ def resolve_base(
 
 def stages(cv: int = CV_FOLDS) -> list[tuple[str, float]]:
     """The stages of :func:`train_and_save` with their shares of its time (each fit's share is the
-    share of the data it learns from), for :class:`~equalcare_nlp.progress.Stages`."""
+    share of the data it learns from), for :class:`~equalcare_nlp.core.progress.Stages`."""
     folds = (
         [(f"cross-validation fold {k} of {cv}", (cv - 1) / cv) for k in range(1, cv + 1)] if cv >= 2 else []
     )
@@ -70,10 +70,10 @@ def train(
 ) -> tuple[LinearTextClassifier, dict[str, Any]]:
     """Fit a model on ``data`` and report how well the recipe generalises (``cv``-fold).
 
-    ``base_sha256`` pins the base model's digest (:func:`~equalcare_nlp.persist.model_digest`);
-    ``stage`` (e.g. :meth:`equalcare_nlp.progress.Stages.stage`) is called with each of :func:`stages`.
+    ``base_sha256`` pins the base model's digest (:func:`~equalcare_nlp.model.persist.model_digest`);
+    ``stage`` (e.g. :meth:`equalcare_nlp.core.progress.Stages.stage`) is called with each of :func:`stages`.
 
-    With a ``base`` the model is adapted (:func:`equalcare_nlp.adaptation.adapt`; ``method`` as
+    With a ``base`` the model is adapted (:func:`equalcare_nlp.training.adaptation.adapt`; ``method`` as
     there: ``"offset"`` by default, ``"refit"`` on the base's own training corpus); with
     ``base="none"`` a :class:`FearFlowClassifier` is trained from ``data`` alone with ``params``.
     """

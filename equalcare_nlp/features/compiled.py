@@ -1,7 +1,7 @@
 """The compiled inference path: a fitted feature union computed for a whole :class:`TokenBatch` at once.
 
-The reference transformers (:mod:`equalcare_nlp.features`, :mod:`equalcare_nlp.vectors`) walk each
-text's token strings in Python. Compiled once per fitted model, their tables become integer-indexed:
+The reference transformers (:mod:`~equalcare_nlp.features.parts`, :mod:`~equalcare_nlp.features.vectors`) walk
+each text's token strings in Python. Compiled once per fitted model, their tables become integer-indexed:
 n-gram vocabularies and multi-word lexicon terms as :class:`Trie` levels over token codes, word
 vectors as a row index per token. Per batch every part is then a few numpy operations over all the
 batch's token ids, and each part ends in the reference's own arithmetic (sklearn's TF-IDF transform,
@@ -20,9 +20,9 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .features import CONTRAST_WORDS, NEGATION_SCALAR, LexiconFeatures, word_ngrams
-from .preprocess import NEG_PREFIX
-from .token_batch import TokenBatch
+from ..nlp.preprocess import NEG_PREFIX
+from ..nlp.token_batch import TokenBatch
+from .parts import CONTRAST_WORDS, NEGATION_SCALAR, LexiconFeatures, word_ngrams
 from .vectors import WordVectors
 
 
@@ -152,7 +152,7 @@ class CompiledNgrams:
 
 
 class CompiledLexicon:
-    """A fitted :class:`~equalcare_nlp.features.LexiconFeatures` over token ids: terms (multi-word ones
+    """A fitted :class:`~equalcare_nlp.features.parts.LexiconFeatures` over token ids: terms (multi-word ones
     too) as a :class:`Trie` of their tokens, matched longest first and left to right as the reference."""
 
     def __init__(self, lexicon: LexiconFeatures):
@@ -204,7 +204,7 @@ class CompiledLexicon:
 
 
 class CompiledVectors:
-    """A fitted :class:`~equalcare_nlp.vectors.WordVectors` over token ids: each token's table row."""
+    """A fitted :class:`~.vectors.WordVectors` over token ids: each token's table row."""
 
     def __init__(self, vectors: WordVectors):
         self.vectors = vectors
@@ -272,7 +272,7 @@ class CompiledUnion:
 
 def gate_values(gate: Any, batch: TokenBatch) -> np.ndarray:
     """``gate(batch.lists())``: per text the gate's value (its weight where open, else 0). A gate with
-    ``token_opens(token)`` (open when any token opens it, as :class:`~equalcare_nlp.features.RegisterGate`)
+    ``token_opens(token)`` (open when any token opens it, as :class:`~.parts.RegisterGate`)
     is read per token id."""
     token_opens = getattr(gate, "token_opens", None)
     if token_opens is None:

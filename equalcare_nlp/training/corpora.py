@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .labels import FEAR, MIXED, NEUTRAL, LabelMap, load_label_map
-from .resources import resource_path
+from ..core.labels import FEAR, MIXED, NEUTRAL, LabelMap, load_label_map
+from ..core.resources import resource_path
 
 if TYPE_CHECKING:  # `datasets` is imported by the loaders, not with the module (fingerprint needs none)
     import datasets

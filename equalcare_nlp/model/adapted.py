@@ -5,7 +5,7 @@ correction is learnt on features of the new data (its own n-grams, naive-Bayes s
 base's lexicon and word-vector parts), so with little data the correction stays near zero (the
 base model's knowledge) and with more data it moves as far as the data supports. The correction
 only redistributes probability among the labels the new data contains. How it is used, and why
-it is the default way to adapt: :mod:`equalcare_nlp.adaptation`.
+it is the default way to adapt: :mod:`equalcare_nlp.training.adaptation`.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
-from .compiled import CompiledUnion
-from .features import ngram_vectorizer
-from .gc_pause import paused_gc
-from .labels import MIXED
+from ..core.gc_pause import paused_gc
+from ..core.labels import MIXED
+from ..features.compiled import CompiledUnion
+from ..features.parts import ngram_vectorizer
+from ..nlp.token_batch import TokenBatch
+from .classifier import feature_blocks
 from .linear import log_count_ratios
-from .model import feature_blocks
 from .text_classifier import LinearTextClassifier, LinearView, check_texts
-from .token_batch import TokenBatch
 
 VOCABULARIES = ("new", "base", "both")
 
@@ -39,7 +39,7 @@ class AdaptedClassifier(LinearTextClassifier):
 
     It holds ``base`` frozen (never refitted, kept as it is by :func:`~sklearn.base.clone`) and
     adds the correction on top, so it predicts, explains, saves and loads like any classifier
-    of the package (:class:`~equalcare_nlp.text_classifier.LinearTextClassifier`).
+    of the package (:class:`~equalcare_nlp.model.text_classifier.LinearTextClassifier`).
 
     Parameters
     ----------

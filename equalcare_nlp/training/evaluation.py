@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from .labels import LABELS, NEUTRAL
+from ..core.labels import LABELS, NEUTRAL
+from ..model.text_classifier import LinearTextClassifier
 from .metrics import classification_report, fear_flow_predictions
-from .text_classifier import LinearTextClassifier
 
 
 def evaluate(model: LinearTextClassifier, texts: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""What every layer shares: label names, errors, resource paths, CLI choices, lazy exports, progress."""

@@ -1,0 +1,1 @@
+"""Tokens to features: n-grams, lexicon scores, register gates, word vectors, their compiled form."""

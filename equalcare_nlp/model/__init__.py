@@ -1,0 +1,1 @@
+"""Features to scores: the linear classifiers, calibration, the adapted model, saving and loading."""

@@ -1,0 +1,1 @@
+"""Personal details kept out of outputs: redaction of texts and files, suppression of small groups."""

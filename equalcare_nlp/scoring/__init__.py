@@ -1,0 +1,1 @@
+"""Scores for tables: the scoring options, the chunk scorer, output columns, the local and Dask engines."""

@@ -1,0 +1,1 @@
+"""Labelled data to models: corpora, labelled files, training, adaptation, evaluation, the default recipe."""
