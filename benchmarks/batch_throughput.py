@@ -137,13 +137,13 @@ def check_output(output: Path, rows: int) -> dict:
 
 #: Where the time of one in-process run goes: (label, file suffix, function name) for pstats.
 PROFILED = (
-    ("scoring total (ChunkScorer)", "equalcare_nlp/scoring/local.py", "__call__"),
+    ("scoring total (ChunkScorer)", "equalcare_nlp/scoring/scorer.py", "__call__"),
     ("  spaCy preprocessing", "equalcare_nlp/nlp/preprocess.py", "pipe"),
     ("  lexicon features", "equalcare_nlp/features/parts.py", "transform"),
     ("  word n-gram counting", "sklearn/feature_extraction/text.py", "_count_vocab"),
     ("reading CSV chunks", "equalcare_nlp/tables/readers.py", "chunks"),
-    ("row statuses", "equalcare_nlp/scoring/local.py", "_prepare"),
-    ("assembling output", "equalcare_nlp/scoring/local.py", "_assemble"),
+    ("row statuses", "equalcare_nlp/scoring/columns.py", "prepare"),
+    ("assembling output", "equalcare_nlp/scoring/columns.py", "assemble"),
     ("writing CSV", "equalcare_nlp/tables/writers.py", "write"),
 )
 

@@ -1,7 +1,7 @@
 """Throughput of the Dask engine with 1 and 2 workers, against the local engine on the same input.
 
 Builds the CSV of ``benchmarks/batch_throughput.py`` (GoEmotions comments drawn with a fixed seed;
-default 200,000 rows), scores it with the local engine (``batch.score_file``, jobs 1 and 2) and
+default 200,000 rows), scores it with the local engine (``score_file``, jobs 1 and 2) and
 with the Dask engine (``dask_engine.score_files`` on a fresh ``LocalCluster`` of 1 and 2
 single-threaded worker processes), checks every output has every row with the same labels, and
 writes benchmarks/results/dask_throughput.{json,md} (medians of ``--repeat`` runs). Each run is

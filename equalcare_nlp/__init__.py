@@ -19,6 +19,7 @@ _EXPORTS = {
     "training.active": ("suggest",),
     "training.adaptation": ("AdaptedClassifier", "adapt"),
     "scoring.local": ("score_file", "score_frame", "score_texts"),
+    "scoring.options": ("ScoreOptions",),
     "training.corpora": ("load_codebook_labels", "load_corpus", "load_labelled", "to_labels"),
     "scoring.dask_engine": ("score_dask",),
     "core.errors": ("ModelCompatibilityError", "ModelIntegrityError"),
@@ -74,6 +75,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .reports.report import build_report
     from .scoring.dask_engine import score_dask
     from .scoring.local import score_file, score_frame, score_texts
+    from .scoring.options import ScoreOptions
     from .training.active import suggest
     from .training.adaptation import AdaptedClassifier, adapt
     from .training.corpora import load_codebook_labels, load_corpus, load_labelled, to_labels

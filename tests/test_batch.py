@@ -14,10 +14,12 @@ from batch_helpers import FEAR_TEXTS, FLOW_TEXTS, NEUTRAL_TEXTS, train_tiny_mode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import equalcare_nlp as eq
 from equalcare_nlp.core.progress import Progress
 from equalcare_nlp.nlp.sentences import split_sentences
-from equalcare_nlp.scoring import local as batch
-from equalcare_nlp.scoring.local import SCORE_COLUMNS, score_file, score_frame, score_texts, text_status
+from equalcare_nlp.scoring import columns, scorer, workers
+from equalcare_nlp.scoring.columns import SCORE_COLUMNS, text_status
+from equalcare_nlp.scoring.local import score_file, score_frame, score_texts
 from equalcare_nlp.tables import TableWarning, guard_formulas
 from equalcare_nlp.tables.readers import sniff_delimiter
 
@@ -89,7 +91,7 @@ def test_input_of_one_chunk_is_scored_without_starting_workers(model, monkeypatc
     def no_pool(*args, **kwargs):
         raise AssertionError("a worker pool was started for one chunk")
 
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", no_pool)
     pd.testing.assert_frame_equal(score_texts(texts, model=model, jobs=2), reference)
     with pytest.raises(AssertionError, match="worker pool"):  # two chunks still go to the workers
         score_texts(texts, model=model, jobs=2, chunk_size=len(texts) - 1)
@@ -108,7 +110,7 @@ def test_every_row_comes_back_once_in_order(model, values, chunk_size):
     assert len(out) == len(values)
     assert out["row"].tolist() == list(range(len(values)))
     assert out["comment"].tolist() == frame["comment"].tolist()
-    assert set(out["status"]) <= set(batch.STATUSES)
+    assert set(out["status"]) <= set(columns.STATUSES)
     assert (out["label"].notna() == out["status"].isin(["ok", "truncated"])).all()
 
 
@@ -338,8 +340,8 @@ def test_a_failed_run_leaves_no_partial_output(model, tmp_path, monkeypatch):
             raise RuntimeError("worker died")
         return original(self, texts)
 
-    original = batch.ChunkScorer.__call__
-    monkeypatch.setattr(batch.ChunkScorer, "__call__", fail_on_third_chunk)
+    original = scorer.ChunkScorer.__call__
+    monkeypatch.setattr(scorer.ChunkScorer, "__call__", fail_on_third_chunk)
     with pytest.raises(RuntimeError, match="worker died"):
         score_file(source, output, text_column="comment", model=model, jobs=1, chunk_size=5)
     assert output.read_text() == "previous results\n"
@@ -426,3 +428,36 @@ def test_redact_refuses_an_existing_redacted_column_and_a_missing_pipeline(model
         score_frame(frame, "comment", model=model, redact=True, names=None)
     with pytest.raises(ValueError, match="not installed"):
         score_frame(frame, "comment", model=model, redact=True, names="en_no_such_pipeline")
+
+
+def test_one_options_object_with_the_commands_defaults(model):
+    from equalcare_nlp.cli import build_parser
+    from equalcare_nlp.cli.score import score_options
+
+    args = build_parser().parse_args(["score", "in.csv"])
+    assert score_options(args) == eq.ScoreOptions()  # the command's defaults are the API's
+    args = build_parser().parse_args(
+        ["score", "in.csv", "--redact-in-place", "--names", "off", "--jobs", "2"]
+    )
+    assert score_options(args) == eq.ScoreOptions(redact=True, redact_in_place=True, names=None, jobs=2)
+    options = eq.ScoreOptions(explain=2, prefix="eq_")
+    by_object = score_texts(COMMENTS, model=model, options=options)
+    assert by_object.equals(score_texts(COMMENTS, model=model, explain=2, prefix="eq_"))
+    assert by_object.equals(
+        score_texts(COMMENTS, model=model, options=eq.ScoreOptions(prefix="eq_"), explain=2)
+    )
+    assert "eq_top_terms" in by_object.columns
+
+
+@pytest.mark.parametrize(
+    ("given", "error", "message"),
+    [
+        ({"explain": -1}, ValueError, "explain must be 0 or more"),
+        ({"jobs": -2}, ValueError, "jobs must be positive"),
+        ({"chunk_size": 0}, ValueError, "chunk_size must be at least 1"),
+        ({"explian": 3}, TypeError, "unexpected keyword argument 'explian'"),
+    ],
+)
+def test_bad_options_fail_before_any_work(model, given, error, message):
+    with pytest.raises(error, match=message):
+        score_texts(COMMENTS, model=model, **given)

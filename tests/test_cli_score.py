@@ -12,7 +12,7 @@ from batch_helpers import FEAR_TEXTS, FLOW_TEXTS, train_tiny_model
 
 from equalcare_nlp import save_model
 from equalcare_nlp.cli import main
-from equalcare_nlp.scoring.local import SCORE_COLUMNS
+from equalcare_nlp.scoring.columns import SCORE_COLUMNS
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_feedback.csv"
 

@@ -95,11 +95,11 @@ def test_package_docstring_example_runs():
 
 
 def test_scoring_loads_a_model_folder_once_per_process(monkeypatch, tmp_path):
-    from equalcare_nlp.scoring import local as batch
+    from equalcare_nlp.scoring import scorer
 
     loads = []
-    monkeypatch.setattr(batch, "load_model", lambda folder: loads.append(folder) or eq.load_model(folder))
-    batch._loaded_model.cache_clear()
+    monkeypatch.setattr(scorer, "load_model", lambda folder: loads.append(folder) or eq.load_model(folder))
+    scorer._loaded_model.cache_clear()
     texts = ["Thank you all so much", "I am exhausted and nobody listens"]
     first = eq.score_texts(texts)
     pd.testing.assert_frame_equal(eq.score_texts(texts), first)

@@ -25,9 +25,13 @@ def add_sha256_argument(parser: argparse.ArgumentParser, flag: str = "--sha256")
     parser.add_argument(flag, metavar="DIGEST", help=SHA256_HELP)
 
 
+def model_folder(args: argparse.Namespace) -> str | None:
+    """The folder ``args.model`` names; None (also for ``default``) is the shipped model."""
+    return None if args.model in (None, "default") else args.model
+
+
 def model_from_args(args: argparse.Namespace) -> LinearTextClassifier:
     """The model ``args.model`` names (None or ``default``: the shipped one), checked against ``--sha256``."""
     from ..model.persist import load_model
 
-    folder = None if args.model in (None, "default") else args.model
-    return load_model(folder, sha256=args.sha256)
+    return load_model(model_folder(args), sha256=args.sha256)

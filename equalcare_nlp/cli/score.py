@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 
-from ..core.choices import DEFAULT_CHUNK_SIZE
+from ..core.labels import PROBA_COLUMNS
+from ..scoring.options import ScoreOptions
 from ..tables.formats import FORMATS
 from .messages import reported_warnings
-from .model_options import add_model_arguments, model_from_args
+from .model_options import add_model_arguments, model_folder, model_from_args
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    defaults = ScoreOptions()
     parser = subparsers.add_parser(
         "score",
         help="score every row of a table file (CSV, TSV, XLSX, Parquet, JSON Lines)",
-        description="Add label, p_fear, p_flow, p_neutral and status to every row of INPUT, in order. "
+        description=f"Add label, {', '.join(PROBA_COLUMNS)} and status to every row of INPUT, in order. "
         "Rows that cannot be scored are flagged in status, never dropped.",
     )
     parser.add_argument("input", help="input file, or - for standard input (CSV unless --input-format)")
@@ -28,7 +31,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--sheet", help="worksheet of an .xlsx input: name or 0-based index (default: first)")
     parser.add_argument("--input-format", choices=FORMATS, help="default: from the extension")
     parser.add_argument("--output-format", choices=FORMATS, help="default: from the extension")
-    parser.add_argument("--explain", type=int, default=0, metavar="N", help="add the top N terms of each row")
+    parser.add_argument(
+        "--explain", type=int, default=defaults.explain, metavar="N", help="add the top N terms of each row"
+    )
     parser.add_argument(
         "--sentences", action="store_true", help="add per-sentence shares of fear and flow (n_sentences, ...)"
     )
@@ -43,19 +48,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--names",
-        default="auto",
+        default=defaults.names,
         help="with --redact: spaCy pipeline that finds person names: 'auto' (an installed en_core_web_* "
         "pipeline), a package name, or 'off' (default: auto)",
     )
-    parser.add_argument("--jobs", type=int, default=0, help="worker processes (default 0: all cores)")
-    parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help="rows per chunk")
+    parser.add_argument(
+        "--jobs", type=int, default=defaults.jobs, help="worker processes (default 0: one per core)"
+    )
+    parser.add_argument("--chunk-size", type=int, default=defaults.chunk_size, help="rows per chunk")
     parser.add_argument(
         "--no-formula-guard",
         dest="guard_formulas",
         action="store_false",
         help="keep cells starting with = + - @ as they are in CSV/XLSX output (default: prefix them with ')",
     )
-    parser.add_argument("--prefix", default="", help="prefix for the added column names")
+    parser.add_argument("--prefix", default=defaults.prefix, help="prefix for the added column names")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     parser.add_argument(
         "--engine",
@@ -72,43 +79,54 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-#: Arguments passed to :func:`score_file` under the same name.
-_OPTIONS = ("text_column", "model", "input_format", "output_format", "delimiter", "sheet", "explain",
-            "sentences", "redact", "redact_in_place", "jobs", "chunk_size", "guard_formulas",
-            "prefix")  # fmt: skip
+#: Arguments about the files, passed to either engine under the same name; the scoring ones are
+#: the fields of :class:`ScoreOptions`, whose defaults the parser shows.
+_FILE_ARGUMENTS = ("text_column", "input_format", "output_format", "delimiter", "guard_formulas")
+
+
+def score_options(args: argparse.Namespace) -> ScoreOptions:
+    """The scoring options the command line gives (argument names are the fields' names)."""
+    return ScoreOptions(
+        **{field.name: getattr(args, field.name) for field in dataclasses.fields(ScoreOptions)}
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..scoring.local import score_file
-
     with reported_warnings("score", quiet=args.quiet):
-        options = {name: getattr(args, name) for name in _OPTIONS}
-        options["redact"] = args.redact or args.redact_in_place
-        options["names"] = None if args.names == "off" else args.names
+        files = {name: getattr(args, name) for name in _FILE_ARGUMENTS}
+        options = score_options(args)
         if args.engine == "dask":
-            summary = _score_on_dask(args, options)
+            summary = _score_on_dask(args, files, options)
         elif args.scheduler:
             raise ValueError("--scheduler needs --engine dask")
         else:
-            options["model"] = model_from_args(args)
-            summary = score_file(args.input, args.output, **options, progress=False if args.quiet else None)
+            from ..scoring.local import score_file
+
+            summary = score_file(
+                args.input,
+                args.output,
+                **files,
+                model=model_from_args(args),
+                sheet=args.sheet,
+                progress=False if args.quiet else None,
+                options=options,
+            )
     if not args.quiet:
         print(f"equalcare score: {summary}", file=sys.stderr)
     return 0
 
 
-def _score_on_dask(args: argparse.Namespace, options: dict):
+def _score_on_dask(args: argparse.Namespace, files: dict, options: ScoreOptions):
     from ..scoring.dask_engine import score_files  # Dask is an optional extra: imported only when asked for
 
     if args.output is None or args.sheet is not None:
         raise ValueError("--engine dask needs -o OUTPUT_FOLDER and reads CSV, TSV or Parquet (no --sheet)")
-    jobs = options.pop("jobs")
-    del options["sheet"]
     return score_files(
         args.input,
         args.output,
-        **options,
+        **files,
+        model=model_folder(args),
         sha256=args.sha256,
         scheduler=args.scheduler,
-        n_workers=jobs or None,
+        options=options,
     )

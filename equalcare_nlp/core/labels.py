@@ -21,6 +21,15 @@ MIXED = "mixed"
 CODEBOOK_LABELS: tuple[str, ...] = (*LABELS, MIXED)
 
 
+def proba_column(label: str) -> str:
+    """The name of the column that holds ``label``'s probability in scored output (``p_fear``)."""
+    return f"p_{label}"
+
+
+#: The probability columns of scored output, in :data:`LABELS` order.
+PROBA_COLUMNS: tuple[str, ...] = tuple(proba_column(label) for label in LABELS)
+
+
 @dataclass(frozen=True)
 class LabelMap:
     """A mapping from a corpus' own labels to ``fear`` / ``flow`` / ``neutral`` / ``mixed``.

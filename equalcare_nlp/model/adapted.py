@@ -15,7 +15,6 @@ from dataclasses import replace
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import minimize
 from scipy.special import logsumexp
 from sklearn.base import clone
 from sklearn.pipeline import FeatureUnion
@@ -28,7 +27,7 @@ from ..features.compiled import CompiledUnion
 from ..features.parts import ngram_vectorizer
 from ..nlp.token_batch import TokenBatch
 from .classifier import feature_blocks
-from .linear import log_count_ratios
+from .linear import fit_offset_softmax, nb_ratios
 from .text_classifier import LinearTextClassifier, LinearView, check_texts
 
 VOCABULARIES = ("new", "base", "both")
@@ -144,7 +143,7 @@ class AdaptedClassifier(LinearTextClassifier):
         scale = np.ones(features.shape[1])
         if self.nb_scaling and self.own_features_ is not None:
             scale[self._words_columns()] = nb_ratios(features[:, self._words_columns()], target, weight)
-        self.coef_, self.intercept_ = _fit_offset_softmax(
+        self.coef_, self.intercept_ = fit_offset_softmax(
             features @ sp.diags(scale),
             offset,
             target,
@@ -262,56 +261,3 @@ class AdaptedClassifier(LinearTextClassifier):
         state.pop("_view", None)
         state.pop("_compiled", None)
         return state
-
-
-def nb_ratios(
-    features: sp.csr_matrix, target: np.ndarray, weight: np.ndarray, alpha: float = 1.0
-) -> np.ndarray:
-    """Largest |naive Bayes log-count ratio| of each column over the labels (one against the rest).
-
-    Wang and Manning (2012): scaling a bag-of-words column by it lets rare but telling n-grams
-    start larger, so the regularisation holds them back less.
-    """
-    labels = np.unique(target)
-    ratios = [
-        log_count_ratios(features, target == k, weight, alpha)
-        for k in (labels[1:] if len(labels) == 2 else labels)
-    ]
-    return np.max(ratios, axis=0, initial=0.0)
-
-
-def _fit_offset_softmax(
-    features: sp.csr_matrix,
-    offset: np.ndarray,
-    target: np.ndarray,
-    weight: np.ndarray,
-    C: float,  # noqa: N803 - scikit-learn's name
-    fit_intercept: bool,
-    max_iter: int,  # noqa: N803
-) -> tuple[np.ndarray, np.ndarray]:
-    """Multinomial logistic regression with a fixed per-row ``offset`` added to the scores.
-
-    Minimises ``C * sum_i weight_i * cross_entropy_i + ||coef||^2 / 2`` (scikit-learn's scaling;
-    the intercept is not penalised) with L-BFGS; returns ``(coef, intercept)``.
-    """
-    n, d = features.shape
-    k = offset.shape[1]
-    onehot = np.zeros((n, k))
-    onehot[np.arange(n), target] = 1.0
-    features_t = features.T.tocsr()
-
-    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
-        coef = params[: k * d].reshape(k, d)
-        intercept = params[k * d :]
-        scores = offset + np.asarray(features @ coef.T) + intercept
-        log_norm = logsumexp(scores, axis=1, keepdims=True)
-        value = -np.sum(weight * np.sum(onehot * (scores - log_norm), axis=1))
-        residual = (np.exp(scores - log_norm) - onehot) * weight[:, None]
-        grad_coef = C * np.asarray(features_t @ residual).T + coef
-        grad_intercept = C * residual.sum(axis=0) if fit_intercept else np.zeros(k)
-        return C * value + 0.5 * float(np.sum(coef * coef)), np.concatenate(
-            [grad_coef.ravel(), grad_intercept]
-        )
-
-    result = minimize(loss, np.zeros(k * d + k), jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
-    return result.x[: k * d].reshape(k, d), result.x[k * d :]

@@ -1,4 +1,5 @@
-"""NB-weighted logistic regression: a linear classifier that scales n-gram features by how much they tell.
+"""The linear models: NB-weighted logistic regression, a classifier that scales n-gram features by how
+much they tell, and the offset softmax regression that adaptation fits on top of a base model.
 
 Wang and Manning (2012, "Baselines and bigrams") scale each binary n-gram feature by its naive
 Bayes log-count ratio for a class before fitting a linear model of that class against the rest.
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.optimize import minimize
+from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.class_weight import compute_sample_weight
@@ -126,3 +129,56 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def nb_ratios(
+    features: sp.csr_matrix, target: np.ndarray, weight: np.ndarray, alpha: float = 1.0
+) -> np.ndarray:
+    """Largest |naive Bayes log-count ratio| of each column over the labels (one against the rest).
+
+    Wang and Manning (2012): scaling a bag-of-words column by it lets rare but telling n-grams
+    start larger, so the regularisation holds them back less.
+    """
+    labels = np.unique(target)
+    ratios = [
+        log_count_ratios(features, target == k, weight, alpha)
+        for k in (labels[1:] if len(labels) == 2 else labels)
+    ]
+    return np.max(ratios, axis=0, initial=0.0)
+
+
+def fit_offset_softmax(
+    features: sp.csr_matrix,
+    offset: np.ndarray,
+    target: np.ndarray,
+    weight: np.ndarray,
+    C: float,  # noqa: N803 - scikit-learn's name
+    fit_intercept: bool,
+    max_iter: int,  # noqa: N803
+) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression with a fixed per-row ``offset`` added to the scores.
+
+    Minimises ``C * sum_i weight_i * cross_entropy_i + ||coef||^2 / 2`` (scikit-learn's scaling;
+    the intercept is not penalised) with L-BFGS; returns ``(coef, intercept)``.
+    """
+    n, d = features.shape
+    k = offset.shape[1]
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), target] = 1.0
+    features_t = features.T.tocsr()
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        coef = params[: k * d].reshape(k, d)
+        intercept = params[k * d :]
+        scores = offset + np.asarray(features @ coef.T) + intercept
+        log_norm = logsumexp(scores, axis=1, keepdims=True)
+        value = -np.sum(weight * np.sum(onehot * (scores - log_norm), axis=1))
+        residual = (np.exp(scores - log_norm) - onehot) * weight[:, None]
+        grad_coef = C * np.asarray(features_t @ residual).T + coef
+        grad_intercept = C * residual.sum(axis=0) if fit_intercept else np.zeros(k)
+        return C * value + 0.5 * float(np.sum(coef * coef)), np.concatenate(
+            [grad_coef.ravel(), grad_intercept]
+        )
+
+    result = minimize(loss, np.zeros(k * d + k), jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
+    return result.x[: k * d].reshape(k, d), result.x[k * d :]

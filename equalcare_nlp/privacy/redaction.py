@@ -307,6 +307,33 @@ class RedactionSummary:
     names_redacted: bool
 
 
+REDACTED_SUFFIX = "_redacted"
+
+
+def redacted_name(column: object, suffix: str = REDACTED_SUFFIX) -> str:
+    """The column that holds ``column``'s redacted text when redaction is not in place."""
+    return f"{column}{suffix}"
+
+
+def with_redacted(
+    frame: pd.DataFrame,
+    position: int,
+    values: Sequence[object],
+    *,
+    in_place: bool,
+    suffix: str = REDACTED_SUFFIX,
+) -> pd.DataFrame:
+    """A copy of ``frame`` with the redacted ``values`` of its column at ``position``: in that column
+    (``in_place``) or in a new last column named by :func:`redacted_name`."""
+    out = frame.copy()
+    series = pd.Series(values, index=frame.index, dtype=object)
+    if in_place:
+        out.isetitem(position, series)
+    else:
+        out[redacted_name(frame.columns[position], suffix)] = series
+    return out
+
+
 def redact_frame(
     frame: pd.DataFrame,
     column: str,
@@ -319,7 +346,7 @@ def redact_frame(
     ``column`` itself when ``in_place``. Missing cells stay missing; other values are read as text."""
     if column not in frame.columns:
         raise ValueError(f"text column {column!r} not found; columns are {list(frame.columns)}")
-    target = column if in_place else f"{column}{suffix}"
+    target = column if in_place else redacted_name(column, suffix)
     if not in_place and target in frame.columns:
         raise ValueError(f"column {target!r} already exists; rename it or use in-place redaction")
     nlp = name_recognizer(names)
@@ -333,9 +360,10 @@ def redact_frame(
             counts[r.label] += 1
         changed += bool(found)
         redacted.append(apply_redactions(text, found))
-    out = frame.copy()
-    new_values = values.astype(object).copy()
-    new_values[present] = redacted
-    out[target] = new_values
+    new_values = values.astype(object).to_numpy(copy=True)
+    new_values[present.to_numpy()] = redacted
+    out = with_redacted(
+        frame, list(frame.columns).index(column), new_values, in_place=in_place, suffix=suffix
+    )
     summary = RedactionSummary(len(frame), changed, counts, target, nlp is not None)
     return out, summary

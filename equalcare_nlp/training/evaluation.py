@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.labels import LABELS, NEUTRAL
+from ..core.labels import FEAR, FLOW, LABELS, NEUTRAL
 from ..model.text_classifier import LinearTextClassifier
 from .metrics import classification_report, fear_flow_predictions
 
@@ -27,7 +27,7 @@ def score_predictions(labels: Sequence[str], proba: np.ndarray, classes: Sequenc
     classes = [str(c) for c in classes]
     if NEUTRAL in classes and NEUTRAL not in set(labels):
         predicted = fear_flow_predictions(proba, classes)
-        report = classification_report(labels, predicted, ["fear", "flow"])
+        report = classification_report(labels, predicted, [FEAR, FLOW])
         report["protocol"] = "fear vs flow (the data has no neutral examples)"
     else:
         predicted = np.asarray(classes, dtype=object)[np.argmax(proba, axis=1)]
