@@ -8,3 +8,5 @@ from __future__ import annotations
 LEMMATIZER = "equalcare_lemmatizer"
 NORMALIZE = "equalcare_normalize"
 NEGATION = "equalcare_negation"
+#: Personal details replaced by placeholders (:mod:`equalcare_nlp.privacy.redaction`).
+REDACT = "equalcare_redact"
