@@ -11,7 +11,8 @@ from equalcare_nlp import FearFlowClassifier
 from equalcare_nlp.cli import main
 from equalcare_nlp.privacy.suppression import suppress
 from equalcare_nlp.reports.html import render_html, write_report
-from equalcare_nlp.reports.report import build_report, summary_rows, wilson_interval
+from equalcare_nlp.reports.report import build_report, summary_rows
+from equalcare_nlp.reports.statistics import wilson_interval
 from equalcare_nlp.tables import write_table
 from equalcare_nlp.training.adaptation import adapt
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from ..core.choices import REPORT_FORMATS
 from ..core.labels import FEAR, FLOW, MIXED, NEUTRAL
 from ..tables import atomic_output, write_table
-from .report import GroupReport, Interval, Report, Shares, summary_rows
+from .report import GroupReport, Report, summary_rows
+from .statistics import Interval, Shares
 
 COLOURS = {FEAR: "#c2410c", FLOW: "#0f766e", NEUTRAL: "#a8a29e", MIXED: "#7c3aed"}
 NAMES = {FEAR: "Fear-state", FLOW: "Flow-state", NEUTRAL: "Neutral", MIXED: "Mixed"}
