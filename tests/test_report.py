@@ -192,6 +192,7 @@ def test_terms_need_enough_comments_and_never_quote_one(model) -> None:
     assert "thank" in {t.term for t in alpha.terms["flow"]}
     page = render_html(report)
     assert "zanzibarquux" not in page
+    assert "$" not in page  # every placeholder of the templates filled
     for text in texts:
         assert text not in page
 
@@ -258,6 +259,7 @@ def test_cli_report(tmp_path, model, capsys) -> None:
     page = out.read_text()
     # Tiny is too small; Alpha, the next smallest, is hidden so Tiny cannot be worked out from the total.
     assert "Tiny" not in page and "Alpha" not in page and "Bravo" in page and "2024-Q2" in page
+    assert "$" not in page
     assert (tmp_path / "r.json").exists() and (tmp_path / "r.csv").exists()
     assert "2 groups shown, 2 hidden" in capsys.readouterr().err
     assert main([*args, "--min-group-size", "0", "-o", str(out)]) == 2
