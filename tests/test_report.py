@@ -9,10 +9,12 @@ import pytest
 
 from equalcare_nlp import FearFlowClassifier
 from equalcare_nlp.cli import main
+from equalcare_nlp.core.labels import CODEBOOK_LABELS, PROBA_COLUMNS, proba_column
 from equalcare_nlp.privacy.suppression import suppress
-from equalcare_nlp.reports.html import render_html, write_report
+from equalcare_nlp.reports.charts import BAR_ORDER, COLOURS, NAMES
+from equalcare_nlp.reports.html import CHIP_COLOURS, render_html, write_report
 from equalcare_nlp.reports.report import build_report, summary_rows
-from equalcare_nlp.reports.statistics import wilson_interval
+from equalcare_nlp.reports.statistics import STATES, wilson_interval
 from equalcare_nlp.tables import write_table
 from equalcare_nlp.training.adaptation import adapt
 
@@ -55,7 +57,7 @@ def scored(groups: dict[str, list[str]], **extra: list) -> pd.DataFrame:
             p = {"fear": 0.1, "flow": 0.1, "neutral": 0.1} | {label: 0.8}
             rows.append(
                 {"team": group, "label": label, "status": "ok", "text": f"{group} comment {i}"}
-                | {f"p_{k}": v for k, v in p.items()}
+                | {proba_column(k): v for k, v in p.items()}
             )
     frame = pd.DataFrame(rows)
     for column, values in extra.items():
@@ -181,7 +183,7 @@ def test_terms_need_enough_comments_and_never_quote_one(model) -> None:
     texts = FEAR_TEXTS[:5] + FLOW_TEXTS[:5] + ["zanzibarquux was a disaster and I am scared"]
     frame = pd.DataFrame({"team": "Alpha", "text": texts, "status": "ok"})
     frame["label"] = model.predict(texts)
-    frame[["p_fear", "p_flow", "p_neutral"]] = model.predict_proba(texts)
+    frame[list(PROBA_COLUMNS)] = model.predict_proba(texts)
     frame = pd.concat([frame, scored({"Bravo": ["neutral"] * 6})], ignore_index=True)
     report = build_report(frame, "team", text_column="text", model=model, min_group_size=3)
     alpha = next(g for g in report.groups if g.name == "Alpha")
@@ -201,7 +203,7 @@ def test_adapted_model_terms_are_plain_words_listed_once(model) -> None:
     adapted = adapt(model, FEAR_TEXTS + FLOW_TEXTS, ["fear"] * 6 + ["flow"] * 6)
     texts = FEAR_TEXTS + FLOW_TEXTS
     frame = pd.DataFrame({"team": "Alpha", "text": texts, "status": "ok", "label": adapted.predict(texts)})
-    frame[["p_fear", "p_flow", "p_neutral"]] = adapted.predict_proba(texts)
+    frame[list(PROBA_COLUMNS)] = adapted.predict_proba(texts)
     frame = pd.concat([frame, scored({"Bravo": ["neutral"] * 6})], ignore_index=True)
     report = build_report(frame, "team", text_column="text", model=adapted, min_group_size=3)
     alpha = next(g for g in report.groups if g.name == "Alpha")
@@ -215,7 +217,7 @@ def test_no_comment_text_in_any_output(tmp_path, model) -> None:
     secret = [f"Quintessential marmalade complaint number {i} from the rota" for i in range(12)]
     frame = pd.DataFrame({"team": ["Alpha"] * 6 + ["Bravo"] * 6, "text": secret, "status": "ok"})
     frame["label"] = model.predict(secret)
-    frame[["p_fear", "p_flow", "p_neutral"]] = model.predict_proba(secret)
+    frame[list(PROBA_COLUMNS)] = model.predict_proba(secret)
     report = build_report(frame, "team", text_column="text", model=model)
     for suffix in (".html", ".json", ".csv"):
         content = write_report(report, tmp_path / f"report{suffix}").read_text(encoding="utf-8")
@@ -232,6 +234,15 @@ def test_html_is_self_contained_and_escaped() -> None:
     assert page.count("<svg") >= 3 and 'name="viewport"' in page
     for words in ("How to read this", "Must not be used for", "Reddit", "English only", "Retraining"):
         assert words in page
+
+
+def test_every_label_has_its_colour_name_and_bar_and_each_state_its_chips() -> None:
+    assert set(COLOURS) == set(NAMES) == set(CODEBOOK_LABELS)
+    assert sorted(BAR_ORDER) == sorted(CODEBOOK_LABELS)
+    assert set(CHIP_COLOURS) == set(STATES)
+    page = render_html(build_report(scored({"Alpha": ["fear"] * 6}), "team"))
+    for label in STATES:  # the chips' classes are the labels' names
+        assert f".chip.{label}{{border-color:{CHIP_COLOURS[label][0]}" in page
 
 
 def test_json_and_csv_summaries(tmp_path) -> None:

@@ -6,7 +6,7 @@ import math
 from html import escape
 
 from ..core.labels import FEAR, FLOW, MIXED, NEUTRAL
-from .statistics import Interval, Shares
+from .statistics import STATES, Interval, Shares
 
 COLOURS = {FEAR: "#c2410c", FLOW: "#0f766e", NEUTRAL: "#a8a29e", MIXED: "#7c3aed"}
 NAMES = {FEAR: "Fear-state", FLOW: "Flow-state", NEUTRAL: "Neutral", MIXED: "Mixed"}
@@ -93,7 +93,7 @@ def trend_chart(
                 f'<text x="{x(i):.1f}" y="{height - bottom - 4}" text-anchor="middle" font-size="9" '
                 'fill="#a8a29e">–</text>'
             )
-    for label in (FEAR, FLOW):
+    for label in STATES:
         for run in _runs(periods, trend):
             upper = " ".join(f"{x(i):.1f},{y(trend[periods[i]].shares[label].high):.1f}" for i in run)
             lower = " ".join(

@@ -30,8 +30,10 @@ from .charts import (
     trend_chart,
 )
 from .report import GroupReport, Report, summary_rows
-from .statistics import Shares
-from .terms import TERM_LABELS
+from .statistics import STATES, Shares
+
+#: The term chips of each of the :data:`STATES`: border, background and text colour.
+CHIP_COLOURS = {FEAR: ("#fdba74", "#fff7ed", "#9a3412"), FLOW: ("#5eead4", "#f0fdfa", "#115e59")}
 
 
 @cache
@@ -89,7 +91,7 @@ def interval_section(report: Report) -> str:
     """One panel per state: each group's share as a point on its 95% interval."""
     panels = []
     mixed = (MIXED,) if report.overall.shares[MIXED].share > 0 else ()  # a model that reports mixed
-    for label in (FEAR, FLOW, *mixed):
+    for label in (*STATES, *mixed):
         reference = report.overall.shares[label].share
         rows = "".join(
             _row(name, shares, interval_strip(shares.shares[label], label, reference), css)
@@ -119,10 +121,10 @@ def trend_section(report: Report) -> str:
         "trend.html",
         period=escape(report.period),
         group_by=escape(report.group_by),
-        legend=_legend((FEAR, FLOW)),
+        legend=_legend(STATES),
         overall=trend_chart(report.periods, report.overall_trend, f"All comments: share by {report.period}"),
         multiples=multiples,
-        states=_states((FEAR, FLOW), "and"),
+        states=_states(STATES, "and"),
         min_group_size=report.min_group_size,
         undated=undated,
     )
@@ -138,6 +140,14 @@ def table_section(report: Report) -> str:
         for name, shares, _ in _rows(report)
     )
     return _fill("table.html", group_by=escape(report.group_by), head=head, body=body)
+
+
+def _chip_css() -> str:
+    """One CSS rule per label whose terms are listed, so the page's classes are the labels' names."""
+    return "\n".join(
+        f".chip.{label}{{border-color:{border};background:{background};color:{text}}}"
+        for label, (border, background, text) in CHIP_COLOURS.items()
+    )
 
 
 def _chips(group: GroupReport, label: str) -> str:
@@ -156,14 +166,14 @@ def terms_section(report: Report) -> str:
         return ""
     cards = "".join(
         f"<div><h3>{escape(g.name)}</h3>"
-        + "".join(f'<div class="muted">{NAMES[label]}</div>{_chips(g, label)}' for label in TERM_LABELS)
+        + "".join(f'<div class="muted">{NAMES[label]}</div>{_chips(g, label)}' for label in STATES)
         + "</div>"
         for g in report.groups
     )
     return _fill(
         "terms.html",
         cards=cards,
-        states=_states(TERM_LABELS, "or"),
+        states=_states(STATES, "or"),
         min_group_size=report.min_group_size,
     )
 
@@ -173,8 +183,7 @@ def _stats(report: Report) -> str:
     items = [
         (f"{report.overall.count:,}", "comments scored"),
         (f"{len(report.groups):,}", f"groups shown (of {len(report.groups) + report.suppressed_groups:,})"),
-        (pct(report.overall.shares[FEAR].share), "fear-state overall"),
-        (pct(report.overall.shares[FLOW].share), "flow-state overall"),
+        *((pct(report.overall.shares[label].share), f"{NAMES[label].lower()} overall") for label in STATES),
     ]
     stats = "".join(
         f'<div class="stat"><b>{value}</b><span>{escape(text)}</span></div>' for value, text in items
@@ -198,13 +207,13 @@ def _stats(report: Report) -> str:
 
 def render_html(report: Report, title: str | None = None, generated: date | None = None) -> str:
     """The whole report as one HTML document (no external resources)."""
-    title = title or f"Fear-state and flow-state language by {report.group_by}"
+    title = title or f"{_states(STATES, 'and').capitalize()} language by {report.group_by}"
     generated_text = f"Generated {(generated or date.today()).isoformat()} by equalcare_nlp."
     sections = (share_bars_section, trend_section, interval_section, terms_section, table_section)
     return _fill(
         "page.html",
         title=escape(title),
-        css=_template("report.css").template,
+        css=_fill("report.css", chip_colours=_chip_css()),
         group_by=escape(report.group_by),
         when=f" by {escape(report.period)} of {escape(report.time_column)}" if report.periods else "",
         min_group_size=report.min_group_size,

@@ -9,8 +9,11 @@ from statistics import NormalDist
 
 import pandas as pd
 
-from ..core.labels import CODEBOOK_LABELS
+from ..core.labels import CODEBOOK_LABELS, FEAR, FLOW
 
+#: The states a report follows (neutral is neither, mixed is both): their shares head the page and
+#: make the trend, and their terms are the ones listed.
+STATES = (FEAR, FLOW)
 #: z for a two-sided 95% interval.
 Z95 = NormalDist().inv_cdf(0.975)
 

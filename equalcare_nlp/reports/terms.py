@@ -15,15 +15,13 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from ..core.labels import FEAR, FLOW
+from .statistics import STATES
 
 if TYPE_CHECKING:  # the terms of a group need a model; the shares and trends need none
     from ..model.text_classifier import LinearTextClassifier, LinearView
 
 #: Terms listed per group and label.
 TOP_TERMS = 8
-#: The labels whose marking terms are listed (the states; neutral and mixed have no words of their own).
-TERM_LABELS = (FEAR, FLOW)
 _WORD = re.compile(r"[a-z]")
 
 
@@ -89,7 +87,7 @@ def distinguishing_terms(
     group_values = groups.to_numpy()
     label_values = labels.astype(str).to_numpy()
     out: dict[str, dict[str, list[Term]]] = {g: {} for g in shown}
-    for label in TERM_LABELS:
+    for label in STATES:
         if label not in model.classes_:
             continue
         row = centred[list(model.classes_).index(label)]
