@@ -7,9 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from equalcare_nlp import FearFlowClassifier
+from equalcare_nlp import FearFlowClassifier, model_digest, read_manifest, save_model
 from equalcare_nlp.cli import main
 from equalcare_nlp.core.labels import CODEBOOK_LABELS, PROBA_COLUMNS, proba_column
+from equalcare_nlp.model.persist import DEFAULT_MODEL_SHA256, default_model_path
 from equalcare_nlp.privacy.suppression import suppress
 from equalcare_nlp.reports.charts import BAR_ORDER, COLOURS, NAMES
 from equalcare_nlp.reports.html import CHIP_COLOURS, render_html, write_report
@@ -17,6 +18,8 @@ from equalcare_nlp.reports.report import build_report, summary_rows
 from equalcare_nlp.reports.statistics import STATES, wilson_interval
 from equalcare_nlp.tables import write_table
 from equalcare_nlp.training.adaptation import adapt
+from equalcare_nlp.training.labelled_data import read_labelled
+from equalcare_nlp.training.train import train_and_save
 
 FEAR_TEXTS = [
     "I am exhausted and the rota is a nightmare",
@@ -232,7 +235,7 @@ def test_html_is_self_contained_and_escaped() -> None:
     for external in ("http://", "https://", "src=", "@import", "url("):
         assert external not in page
     assert page.count("<svg") >= 3 and 'name="viewport"' in page
-    for words in ("How to read this", "Must not be used for", "Reddit", "English only", "Retraining"):
+    for words in ("How to read this", "Must not be used for", "Known limits", "English only", "Retraining"):
         assert words in page
 
 
@@ -273,8 +276,60 @@ def test_cli_report(tmp_path, model, capsys) -> None:
     assert "$" not in page
     assert (tmp_path / "r.json").exists() and (tmp_path / "r.csv").exists()
     assert "2 groups shown, 2 hidden" in capsys.readouterr().err
+    assert "not told which model scored its comments" in page  # no --model: nothing is guessed
+    assert json.loads((tmp_path / "r.json").read_text())["scored_by"] is None
     assert main([*args, "--min-group-size", "0", "-o", str(out)]) == 2
     assert "min_group_size must be at least 1" in capsys.readouterr().err
+
+
+# -- the model that scored the table ---------------------------------------------------------------------
+def known_limits(page: str) -> str:
+    """The footer's paragraphs on the model's limits."""
+    return page.split("<h2>Known limits</h2>")[1].split("<h2>")[0]
+
+
+def test_footer_describes_the_model_train_saved_and_names_no_folder(tmp_path) -> None:
+    texts, labels = FEAR_TEXTS + FLOW_TEXTS + NEUTRAL_TEXTS, ["fear"] * 6 + ["flow"] * 6 + ["neutral"] * 4
+    labelled = write_table(
+        pd.DataFrame({"text": texts, "label": labels}), tmp_path / "jo-smith" / "labels.csv"
+    )
+    folder = tmp_path / "trained"
+    train_and_save(read_labelled(labelled, "text", "label"), folder, base="none", cv=0)
+    limits = known_limits(
+        render_html(build_report(scored({"Alpha": ["fear"] * 6}), "team", scored_by=folder))
+    )
+    assert f"the model with digest <code>{model_digest(folder)[:16]}</code>, trained on:" in limits
+    assert "<li>16 examples of labels.csv</li>" in limits and "jo-smith" not in limits
+    assert "GoEmotions" not in limits and "Reddit" not in limits
+
+
+def test_footer_describes_an_adapted_model_and_one_without_a_training_record(tmp_path, model) -> None:
+    adapted, bare = tmp_path / "adapted", tmp_path / "bare"
+    record = {"corpus": "C:\\Users\\jo\\labels.xlsx", "n_examples": 40, "method": "offset"}
+    save_model(model, adapted, training=record | {"base_sha256": DEFAULT_MODEL_SHA256})
+    save_model(model, bare)
+    frame = scored({"Alpha": ["fear"] * 6})
+    limits = known_limits(render_html(build_report(frame, "team", scored_by=adapted)))
+    assert f"adapted (offset) from the model with digest <code>{DEFAULT_MODEL_SHA256[:16]}</code>" in limits
+    assert "<li>40 examples of labels.xlsx</li>" in limits and "Users" not in limits
+    limits = known_limits(render_html(build_report(frame, "team", scored_by=bare)))
+    assert f"<code>{model_digest(bare)[:16]}</code>; its manifest has no training record" in limits
+
+
+def test_cli_report_footer_describes_the_shipped_model_from_its_manifest(tmp_path, capsys) -> None:
+    source = write_table(scored({"Alpha": ["fear"] * 6}), tmp_path / "scored.csv")
+    out, summary = tmp_path / "report.html", tmp_path / "report.json"
+    args = ["report", str(source), "--group-by", "team", "--model", "default", "-o", str(out)]
+    assert main([*args, "--json", str(summary)]) == 0
+    limits = known_limits(out.read_text(encoding="utf-8"))
+    training = read_manifest(default_model_path())["training"]
+    assert f"<code>{DEFAULT_MODEL_SHA256[:16]}</code>, trained on:" in limits
+    for entry in [training, *training["extra"]]:
+        assert f"<li>{entry['n_examples']:,} examples of {entry['corpus']}</li>" in limits
+    assert json.loads(summary.read_text())["scored_by"]["digest"] == DEFAULT_MODEL_SHA256
+    capsys.readouterr()
+    assert main([*args, "--sha256", "0" * 64]) == 2  # a named model is checked even without terms
+    assert "refusing to load it" in capsys.readouterr().err
 
 
 def test_mixed_comments_get_their_own_share_interval_and_chart():

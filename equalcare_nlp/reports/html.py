@@ -29,6 +29,7 @@ from .charts import (
     shares_text,
     trend_chart,
 )
+from .model_info import ModelInfo
 from .report import GroupReport, Report, summary_rows
 from .statistics import STATES, Shares
 
@@ -57,7 +58,7 @@ def _legend(labels=BAR_ORDER) -> str:
 
 
 def _states(labels: tuple[str, ...], conjunction: str) -> str:
-    """The labels' names in prose: ``fear-state and flow-state``."""
+    """The labels' names in prose: ``fear-state and flow-state`` (``a, b and c`` for three)."""
     names = [NAMES[label].lower() for label in labels]
     return f"{', '.join(names[:-1])} {conjunction} {names[-1]}" if len(names) > 1 else names[0]
 
@@ -205,6 +206,26 @@ def _stats(report: Report) -> str:
     return f'<div class="stats">{stats}</div>{note}'
 
 
+def _scored_by(info: ModelInfo | None) -> str:
+    """The footer's word on the model that scored the comments: only what its manifest records."""
+    if info is None:
+        return (
+            "<p>This report was not told which model scored its comments (<code>equalcare report "
+            "--model</code> names it), so it cannot say what that model was trained on.</p>"
+        )
+    model = f"The comments were scored by the model with digest <code>{escape(info.digest[:16])}</code>"
+    if not info.trained_on:
+        return f"<p>{model}; its manifest has no training record, so what it was trained on is not known.</p>"
+    if info.base_digest is not None:
+        base = escape(info.base_digest[:16])
+        model += f", adapted ({escape(str(info.method))}) from the model with digest <code>{base}</code>"
+    sets = "".join(
+        "<li>" + ("" if s.examples is None else f"{s.examples:,} examples of ") + f"{escape(s.corpus)}</li>"
+        for s in info.trained_on
+    )
+    return f"<p>{model}, trained on:</p><ul>{sets}</ul>"
+
+
 def render_html(report: Report, title: str | None = None, generated: date | None = None) -> str:
     """The whole report as one HTML document (no external resources)."""
     title = title or f"{_states(STATES, 'and').capitalize()} language by {report.group_by}"
@@ -218,6 +239,7 @@ def render_html(report: Report, title: str | None = None, generated: date | None
         when=f" by {escape(report.period)} of {escape(report.time_column)}" if report.periods else "",
         min_group_size=report.min_group_size,
         body=_stats(report) + "".join(section(report) for section in sections),
+        scored_by=_scored_by(report.scored_by),
         generated=escape(generated_text),
     )
 

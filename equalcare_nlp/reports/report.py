@@ -10,6 +10,7 @@ nothing per comment or per person is kept in the :class:`Report`. The shares are
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ import pandas as pd
 from ..core.choices import PERIODS
 from ..core.labels import CODEBOOK_LABELS, PROBA_COLUMNS
 from ..privacy.suppression import suppress
+from .model_info import ModelInfo, describe_model
 from .statistics import Shares, label_shares
 from .terms import Term, distinguishing_terms
 
@@ -59,6 +61,7 @@ class Report:
     overall_trend: dict[str, Shares | None] = field(default_factory=dict)
     undated: int | None = None
     terms_source: str | None = None
+    scored_by: ModelInfo | None = None
 
     def to_dict(self) -> dict:
         """A JSON-ready dict of the report."""
@@ -104,11 +107,15 @@ def build_report(
     min_group_size: int = 5,
     text_column: str | None = None,
     model: LinearTextClassifier | None = None,
+    scored_by: str | os.PathLike | None = None,
 ) -> Report:
     """Summarise a scored table by ``group_by`` (and by ``period`` of ``time_column``).
 
     With ``text_column`` and ``model``, each shown group lists the model terms that most mark its
-    fear-state and flow-state comments (see :func:`distinguishing_terms`).
+    fear-state and flow-state comments (see :func:`distinguishing_terms`). ``scored_by``, the saved
+    model folder that scored the table (``"default"``: the shipped model), is described by its
+    manifest (:func:`~equalcare_nlp.reports.model_info.describe_model`); without it the report says
+    that it does not know the model.
     """
     if min_group_size < 1:
         raise ValueError(f"min_group_size must be at least 1, got {min_group_size}")
@@ -128,6 +135,7 @@ def build_report(
         suppressed_groups=len(hidden),
         suppressed_comments=int(sum(sizes[g] for g in hidden)),
         excluded={str(k): int(v) for k, v in excluded.items()},
+        scored_by=None if scored_by is None else describe_model(scored_by),
     )
     if time_column:
         _add_trends(report, scored["label"], groups, _periods(scored[time_column], period), hidden)
