@@ -355,3 +355,26 @@ def test_mixed_comments_get_their_own_share_interval_and_chart():
     assert "Mixed share, with 95% interval" in html and "#7c3aed" in html
     with pytest.raises(ValueError, match="outside"):
         build_report(frame.assign(label=["unsure"] * 12), "team")
+
+
+def test_mixed_comments_are_charted_in_the_trend_and_counted_in_suppression():
+    # Alpha 10 (6 mixed), Bravo 6 (all mixed), Tiny 2 (mixed); Jan and Feb 9 each.
+    labels = ["mixed"] * 6 + ["fear"] * 4 + ["mixed"] * 6 + ["mixed"] * 2
+    frame = scored({"Alpha": labels[:10], "Bravo": labels[10:16], "Tiny": labels[16:]})
+    frame["date"] = ["2024-01-03", "2024-02-03"] * 9
+    report = build_report(frame, "team", time_column="date", min_group_size=5)
+    # Tiny's 2 are too few and Bravo, the next smallest, is hidden with it: mixed comments count as any.
+    assert [g.name for g in report.groups] == ["Alpha"] and report.suppressed_comments == 8
+    assert report.overall_trend["2024-01"].shares["mixed"].share == pytest.approx(7 / 9)
+    page = render_html(report)
+    trend = page.split("<h2>Trend by month</h2>")[1].split("</section>")[0]
+    assert f'fill="none" stroke="{COLOURS["mixed"]}"' in trend  # its line
+    assert f"{NAMES['mixed']}</span></div>" in trend  # in the trend's legend
+    assert "fear-state, flow-state and mixed comments" in trend
+    assert "mixed overall" in page and "were tagged <b>mixed</b>" in page
+    assert "Bravo" not in page and "Tiny" not in page
+    # A model that never tags mixed keeps its page as before: no mixed line, panel or note.
+    frame = scored({"Alpha": ["fear", "flow"] * 5}, date=["2024-01-03"] * 10)
+    three = render_html(build_report(frame, "team", time_column="date"))
+    assert f'stroke="{COLOURS["mixed"]}"' not in three and "Mixed share" not in three
+    assert "mixed overall" not in three and "were tagged <b>mixed</b>" not in three

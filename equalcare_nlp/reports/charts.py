@@ -60,9 +60,13 @@ def interval_strip(interval: Interval, label: str, reference: float) -> str:
 
 
 def trend_chart(
-    periods: list[str], trend: dict[str, Shares | None], title: str, compact: bool = False
+    periods: list[str],
+    trend: dict[str, Shares | None],
+    title: str,
+    compact: bool = False,
+    labels: tuple[str, ...] = STATES,
 ) -> str:
-    """Fear and flow shares per period with 95% bands (inline SVG); suppressed periods are gaps."""
+    """The shares of ``labels`` per period with 95% bands (inline SVG); suppressed periods are gaps."""
     width, height = 360, 150 if compact else 190
     left, right, top, bottom = 34, 10, 10, 34
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -93,7 +97,7 @@ def trend_chart(
                 f'<text x="{x(i):.1f}" y="{height - bottom - 4}" text-anchor="middle" font-size="9" '
                 'fill="#a8a29e">–</text>'
             )
-    for label in STATES:
+    for label in labels:
         for run in _runs(periods, trend):
             upper = " ".join(f"{x(i):.1f},{y(trend[periods[i]].shares[label].high):.1f}" for i in run)
             lower = " ".join(

@@ -31,7 +31,7 @@ from .charts import (
 )
 from .model_info import ModelInfo
 from .report import GroupReport, Report, summary_rows
-from .statistics import STATES, Shares
+from .statistics import STATES, Shares, charted_states
 
 #: The term chips of each of the :data:`STATES`: border, background and text colour.
 CHIP_COLOURS = {FEAR: ("#fdba74", "#fff7ed", "#9a3412"), FLOW: ("#5eead4", "#f0fdfa", "#115e59")}
@@ -91,8 +91,7 @@ def share_bars_section(report: Report) -> str:
 def interval_section(report: Report) -> str:
     """One panel per state: each group's share as a point on its 95% interval."""
     panels = []
-    mixed = (MIXED,) if report.overall.shares[MIXED].share > 0 else ()  # a model that reports mixed
-    for label in (*STATES, *mixed):
+    for label in charted_states(report.overall):
         reference = report.overall.shares[label].share
         rows = "".join(
             _row(name, shares, interval_strip(shares.shares[label], label, reference), css)
@@ -106,9 +105,12 @@ def trend_section(report: Report) -> str:
     """The trend over all comments and per group (empty without a time column)."""
     if not report.periods:
         return ""
+    states = charted_states(report.overall)
     multiples = "".join(
         f"<figure><figcaption>{escape(g.name)}</figcaption>"
-        + trend_chart(report.periods, g.trend, f"{g.name}: share by {report.period}", compact=True)
+        + trend_chart(
+            report.periods, g.trend, f"{g.name}: share by {report.period}", compact=True, labels=states
+        )
         + "</figure>"
         for g in report.groups
     )
@@ -122,10 +124,12 @@ def trend_section(report: Report) -> str:
         "trend.html",
         period=escape(report.period),
         group_by=escape(report.group_by),
-        legend=_legend(STATES),
-        overall=trend_chart(report.periods, report.overall_trend, f"All comments: share by {report.period}"),
+        legend=_legend(states),
+        overall=trend_chart(
+            report.periods, report.overall_trend, f"All comments: share by {report.period}", labels=states
+        ),
         multiples=multiples,
-        states=_states(STATES, "and"),
+        states=_states(states, "and"),
         min_group_size=report.min_group_size,
         undated=undated,
     )
@@ -184,7 +188,10 @@ def _stats(report: Report) -> str:
     items = [
         (f"{report.overall.count:,}", "comments scored"),
         (f"{len(report.groups):,}", f"groups shown (of {len(report.groups) + report.suppressed_groups:,})"),
-        *((pct(report.overall.shares[label].share), f"{NAMES[label].lower()} overall") for label in STATES),
+        *(
+            (pct(report.overall.shares[label].share), f"{NAMES[label].lower()} overall")
+            for label in charted_states(report.overall)
+        ),
     ]
     stats = "".join(
         f'<div class="stat"><b>{value}</b><span>{escape(text)}</span></div>' for value, text in items
@@ -226,6 +233,13 @@ def _scored_by(info: ModelInfo | None) -> str:
     return f"<p>{model}, trained on:</p><ul>{sets}</ul>"
 
 
+def _mixed_note(report: Report) -> str:
+    """How to read mixed, for a report with mixed comments (the reader meets it in every chart)."""
+    if MIXED not in charted_states(report.overall):
+        return ""
+    return f" Comments with clear {_states(STATES, 'and')} parts were tagged <b>{NAMES[MIXED].lower()}</b>."
+
+
 def render_html(report: Report, title: str | None = None, generated: date | None = None) -> str:
     """The whole report as one HTML document (no external resources)."""
     title = title or f"{_states(STATES, 'and').capitalize()} language by {report.group_by}"
@@ -239,6 +253,7 @@ def render_html(report: Report, title: str | None = None, generated: date | None
         when=f" by {escape(report.period)} of {escape(report.time_column)}" if report.periods else "",
         min_group_size=report.min_group_size,
         body=_stats(report) + "".join(section(report) for section in sections),
+        mixed=_mixed_note(report),
         scored_by=_scored_by(report.scored_by),
         generated=escape(generated_text),
     )

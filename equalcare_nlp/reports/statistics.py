@@ -9,7 +9,7 @@ from statistics import NormalDist
 
 import pandas as pd
 
-from ..core.labels import CODEBOOK_LABELS, FEAR, FLOW
+from ..core.labels import CODEBOOK_LABELS, FEAR, FLOW, MIXED
 
 #: The states a report follows (neutral is neither, mixed is both): their shares head the page and
 #: make the trend, and their terms are the ones listed.
@@ -53,3 +53,9 @@ def label_shares(labels: pd.Series) -> Shares:
     counts = Counter(labels)
     n = len(labels)
     return Shares(n, {label: wilson_interval(counts.get(label, 0), n) for label in CODEBOOK_LABELS})
+
+
+def charted_states(overall: Shares) -> tuple[str, ...]:
+    """The labels a report charts beside each other: the :data:`STATES`, and mixed when any comment is
+    mixed (a model that finds mixed comments; another never tags one, and its page stays as it was)."""
+    return (*STATES, MIXED) if overall.shares[MIXED].share > 0 else STATES
