@@ -8,6 +8,7 @@ from html import escape
 from ..core.labels import FEAR, FLOW, MIXED, NEUTRAL
 from .statistics import STATES, Interval, Shares
 
+#: Each codebook label's colour in every chart and legend, and its name on the page.
 COLOURS = {FEAR: "#c2410c", FLOW: "#0f766e", NEUTRAL: "#a8a29e", MIXED: "#7c3aed"}
 NAMES = {FEAR: "Fear-state", FLOW: "Flow-state", NEUTRAL: "Neutral", MIXED: "Mixed"}
 #: Stacking order of the share bars: fear on the left, flow on the right, mixed (both) between.
@@ -15,19 +16,22 @@ BAR_ORDER = (FEAR, MIXED, NEUTRAL, FLOW)
 
 
 def pct(value: float) -> str:
+    """A share as a whole percentage: ``42%``."""
     return f"{100 * value:.0f}%"
 
 
 def interval_text(interval: Interval) -> str:
+    """A share with its interval: ``42% (38%–46%)``."""
     return f"{pct(interval.share)} ({pct(interval.low)}–{pct(interval.high)})"
 
 
 def shares_text(shares: Shares) -> str:
+    """Every label's share with its interval, in the bar's order (the bar's text alternative)."""
     return ", ".join(f"{NAMES[label]} {interval_text(shares.shares[label])}" for label in BAR_ORDER)
 
 
 def share_bar(shares: Shares) -> str:
-    """A 100% stacked bar of the fear / neutral / flow shares (inline SVG)."""
+    """A 100% stacked bar of every label's share, in :data:`BAR_ORDER` (inline SVG)."""
     rects, x = [], 0.0
     for label in BAR_ORDER:
         width = 100 * shares.shares[label].share

@@ -49,7 +49,7 @@ def _fill(name: str, **values: object) -> str:
     return _template(name).substitute(values)
 
 
-def _legend(labels=BAR_ORDER) -> str:
+def _legend(labels: tuple[str, ...] = BAR_ORDER) -> str:
     keys = "".join(
         f'<span><i class="key" style="background:{COLOURS[label]}"></i>{NAMES[label]}</span>'
         for label in labels
