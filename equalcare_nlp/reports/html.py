@@ -208,7 +208,8 @@ def _stats(report: Report) -> str:
         )
     if excluded:
         detail = ", ".join(f"{escape(status)}: {n:,}" for status, n in sorted(report.excluded.items()))
-        notes.append(f"{excluded:,} rows were not scored and are left out ({detail}).")
+        rows = "1 row was" if excluded == 1 else f"{excluded:,} rows were"
+        notes.append(f"{rows} not scored and left out ({detail}).")
     note = f'<p class="note">{"<br>".join(notes)}</p>' if notes else ""
     return f'<div class="stats">{stats}</div>{note}'
 
