@@ -14,11 +14,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("old", help="format-1 model folder (with model.joblib)")
     parser.add_argument("new", help="folder to write the converted model to")
-    parser.add_argument(
-        "--trust-pickle",
-        action="store_true",
-        help="confirm that you trust the old model's source: its pickle is opened, which can run code",
-    )
+    trust = "confirm that you trust the old model's source: its pickle is opened, which can run code"
+    parser.add_argument("--trust-pickle", action="store_true", help=trust)
     parser.set_defaults(func=run)
 
 
