@@ -1,9 +1,12 @@
 """The spaCy preprocessing stage: tokens the model sees, negation scope, placeholders, edge inputs."""
 
 import pytest
+import spacy
+from confection import ConfigValidationError
 
 from equalcare_nlp import MAX_CHARS, Preprocessor, make_nlp
-from equalcare_nlp.nlp.preprocess import doc_tokens
+from equalcare_nlp.core.components import LEMMATIZER, NEGATION, NORMALIZE
+from equalcare_nlp.nlp.preprocess import NEGATION_CONFIG, NORMALIZE_CONFIG, doc_tokens
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +62,7 @@ def test_fast_path_equals_spacy_pipeline(pre):
 
 def test_spacy_pipeline_exposes_token_attributes():
     doc = make_nlp()("not coping")
-    assert [t._.negated for t in doc] == [False, True]
+    assert [t._.ec_negated for t in doc] == [False, True]
     assert doc[1]._.ec_norm == "cope"
 
 
@@ -81,3 +84,45 @@ def test_preprocessor_survives_a_full_cache():
     pre = Preprocessor(cache_size=5)
     assert pre.pipe(["a b c"]) == [["a", "b", "c"]]
     assert pre.pipe(["a x y z"]) == [["a", "x", "y", "z"]]  # "a" was cached before the cache was emptied
+
+
+def test_stages_declare_what_they_assign_and_require():
+    nlp = make_nlp()
+    assert nlp.pipe_names == [LEMMATIZER, NORMALIZE, NEGATION]
+    assert nlp.get_pipe_meta(LEMMATIZER).assigns == ["token.lemma"]
+    assert nlp.get_pipe_meta(NORMALIZE).requires == ["token.lemma"]
+    assert nlp.get_pipe_meta(NORMALIZE).assigns == ["doc._.ec_records", "token._.ec_norm", "token._.ec_flags"]
+    assert nlp.get_pipe_meta(NEGATION).requires == ["doc._.ec_records"]
+    assert nlp.get_pipe_meta(NEGATION).assigns == ["doc._.ec_negated", "token._.ec_negated"]
+    assert not any(nlp.analyze_pipes(pretty=False)["problems"].values())  # each requirement met upstream
+
+
+def test_stage_settings_are_their_config():
+    nlp = make_nlp()
+    for name, defaults in ((NORMALIZE, NORMALIZE_CONFIG), (NEGATION, NEGATION_CONFIG)):
+        assert {k: v for k, v in nlp.config["components"][name].items() if k != "factory"} == defaults
+    other = spacy.blank("en")
+    other.add_pipe(NORMALIZE)
+    other.add_pipe(NEGATION, config={"negators": ["scarcely"], "window": 1})
+    doc = other("scarcely slept at all, not fine")
+    assert [t._.ec_negated for t in doc] == [False, True, False, False, False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("config", "error", "message"),
+    [
+        ({"window": "wide"}, ConfigValidationError, "window"),
+        ({"window": -1}, ValueError, "window must be 0 or more"),
+        ({"counterfactual_openers": [["used", "to", "be"]]}, ValueError, "pairs of norms"),
+    ],
+)
+def test_bad_negation_settings_are_clear_errors(config, error, message):
+    with pytest.raises(error, match=message):
+        spacy.blank("en").add_pipe(NEGATION, config=config)
+
+
+def test_pipeline_saves_and_loads_the_spacy_way(tmp_path):
+    make_nlp(counterfactual_scope=True).to_disk(tmp_path)
+    texts = ["I used to love this job [NAME]", "I CAN'T COPE, soooo tired"]
+    loaded = [doc_tokens(doc) for doc in spacy.load(tmp_path).pipe(texts)]
+    assert loaded == Preprocessor(counterfactual_scope=True).pipe(texts)

@@ -94,7 +94,7 @@ def test_spacy_component_on_blank_pipeline() -> None:
     nlp = spacy.blank("en")
     nlp.add_pipe("equalcare_redact")
     doc = nlp("Call 07700 900123 or mail jo@nhs.net")
-    assert doc._.redacted == "Call [PHONE] or mail [EMAIL]"
+    assert doc._.ec_redacted == "Call [PHONE] or mail [EMAIL]"
     assert [(s.text, s.label_) for s in doc.spans[SPANS_KEY]] == [
         ("07700 900123", "PHONE"),
         ("jo@nhs.net", "EMAIL"),
@@ -121,10 +121,10 @@ def test_names_from_a_recogniser_become_name_placeholders() -> None:
 def test_component_uses_entities_of_an_earlier_recogniser() -> None:
     nlp = person_pipeline()
     nlp.add_pipe("equalcare_redact")
-    assert nlp("Thanks Priya!")._.redacted == "Thanks [NAME]!"
+    assert nlp("Thanks Priya!")._.ec_redacted == "Thanks [NAME]!"
     off = person_pipeline()
     off.add_pipe("equalcare_redact", config={"names": False})
-    assert off("Thanks Priya!")._.redacted == "Thanks Priya!"
+    assert off("Thanks Priya!")._.ec_redacted == "Thanks Priya!"
 
 
 def installed_name_pipeline() -> str | None:

@@ -7,13 +7,19 @@ import json
 import pandas as pd
 import pytest
 
-from equalcare_nlp import FearFlowClassifier
+from equalcare_nlp import FearFlowClassifier, model_digest, read_manifest, save_model
 from equalcare_nlp.cli import main
+from equalcare_nlp.core.labels import CODEBOOK_LABELS, PROBA_COLUMNS, proba_column
+from equalcare_nlp.model.persist import DEFAULT_MODEL_SHA256, default_model_path
 from equalcare_nlp.privacy.suppression import suppress
-from equalcare_nlp.reports.html import render_html, write_report
-from equalcare_nlp.reports.report import build_report, summary_rows, wilson_interval
+from equalcare_nlp.reports.charts import BAR_ORDER, COLOURS, NAMES
+from equalcare_nlp.reports.html import CHIP_COLOURS, render_html, write_report
+from equalcare_nlp.reports.report import build_report, summary_rows
+from equalcare_nlp.reports.statistics import STATES, wilson_interval
 from equalcare_nlp.tables import write_table
 from equalcare_nlp.training.adaptation import adapt
+from equalcare_nlp.training.labelled_data import read_labelled
+from equalcare_nlp.training.train import train_and_save
 
 FEAR_TEXTS = [
     "I am exhausted and the rota is a nightmare",
@@ -54,7 +60,7 @@ def scored(groups: dict[str, list[str]], **extra: list) -> pd.DataFrame:
             p = {"fear": 0.1, "flow": 0.1, "neutral": 0.1} | {label: 0.8}
             rows.append(
                 {"team": group, "label": label, "status": "ok", "text": f"{group} comment {i}"}
-                | {f"p_{k}": v for k, v in p.items()}
+                | {proba_column(k): v for k, v in p.items()}
             )
     frame = pd.DataFrame(rows)
     for column, values in extra.items():
@@ -180,7 +186,7 @@ def test_terms_need_enough_comments_and_never_quote_one(model) -> None:
     texts = FEAR_TEXTS[:5] + FLOW_TEXTS[:5] + ["zanzibarquux was a disaster and I am scared"]
     frame = pd.DataFrame({"team": "Alpha", "text": texts, "status": "ok"})
     frame["label"] = model.predict(texts)
-    frame[["p_fear", "p_flow", "p_neutral"]] = model.predict_proba(texts)
+    frame[list(PROBA_COLUMNS)] = model.predict_proba(texts)
     frame = pd.concat([frame, scored({"Bravo": ["neutral"] * 6})], ignore_index=True)
     report = build_report(frame, "team", text_column="text", model=model, min_group_size=3)
     alpha = next(g for g in report.groups if g.name == "Alpha")
@@ -191,6 +197,7 @@ def test_terms_need_enough_comments_and_never_quote_one(model) -> None:
     assert "thank" in {t.term for t in alpha.terms["flow"]}
     page = render_html(report)
     assert "zanzibarquux" not in page
+    assert "$" not in page  # every placeholder of the templates filled
     for text in texts:
         assert text not in page
 
@@ -199,7 +206,7 @@ def test_adapted_model_terms_are_plain_words_listed_once(model) -> None:
     adapted = adapt(model, FEAR_TEXTS + FLOW_TEXTS, ["fear"] * 6 + ["flow"] * 6)
     texts = FEAR_TEXTS + FLOW_TEXTS
     frame = pd.DataFrame({"team": "Alpha", "text": texts, "status": "ok", "label": adapted.predict(texts)})
-    frame[["p_fear", "p_flow", "p_neutral"]] = adapted.predict_proba(texts)
+    frame[list(PROBA_COLUMNS)] = adapted.predict_proba(texts)
     frame = pd.concat([frame, scored({"Bravo": ["neutral"] * 6})], ignore_index=True)
     report = build_report(frame, "team", text_column="text", model=adapted, min_group_size=3)
     alpha = next(g for g in report.groups if g.name == "Alpha")
@@ -213,7 +220,7 @@ def test_no_comment_text_in_any_output(tmp_path, model) -> None:
     secret = [f"Quintessential marmalade complaint number {i} from the rota" for i in range(12)]
     frame = pd.DataFrame({"team": ["Alpha"] * 6 + ["Bravo"] * 6, "text": secret, "status": "ok"})
     frame["label"] = model.predict(secret)
-    frame[["p_fear", "p_flow", "p_neutral"]] = model.predict_proba(secret)
+    frame[list(PROBA_COLUMNS)] = model.predict_proba(secret)
     report = build_report(frame, "team", text_column="text", model=model)
     for suffix in (".html", ".json", ".csv"):
         content = write_report(report, tmp_path / f"report{suffix}").read_text(encoding="utf-8")
@@ -228,8 +235,17 @@ def test_html_is_self_contained_and_escaped() -> None:
     for external in ("http://", "https://", "src=", "@import", "url("):
         assert external not in page
     assert page.count("<svg") >= 3 and 'name="viewport"' in page
-    for words in ("How to read this", "Must not be used for", "Reddit", "English only", "Retraining"):
+    for words in ("How to read this", "Must not be used for", "Known limits", "English only", "Retraining"):
         assert words in page
+
+
+def test_every_label_has_its_colour_name_and_bar_and_each_state_its_chips() -> None:
+    assert set(COLOURS) == set(NAMES) == set(CODEBOOK_LABELS)
+    assert sorted(BAR_ORDER) == sorted(CODEBOOK_LABELS)
+    assert set(CHIP_COLOURS) == set(STATES)
+    page = render_html(build_report(scored({"Alpha": ["fear"] * 6}), "team"))
+    for label in STATES:  # the chips' classes are the labels' names
+        assert f".chip.{label}{{border-color:{CHIP_COLOURS[label][0]}" in page
 
 
 def test_json_and_csv_summaries(tmp_path) -> None:
@@ -257,10 +273,63 @@ def test_cli_report(tmp_path, model, capsys) -> None:
     page = out.read_text()
     # Tiny is too small; Alpha, the next smallest, is hidden so Tiny cannot be worked out from the total.
     assert "Tiny" not in page and "Alpha" not in page and "Bravo" in page and "2024-Q2" in page
+    assert "$" not in page
     assert (tmp_path / "r.json").exists() and (tmp_path / "r.csv").exists()
     assert "2 groups shown, 2 hidden" in capsys.readouterr().err
+    assert "not told which model scored its comments" in page  # no --model: nothing is guessed
+    assert json.loads((tmp_path / "r.json").read_text())["scored_by"] is None
     assert main([*args, "--min-group-size", "0", "-o", str(out)]) == 2
     assert "min_group_size must be at least 1" in capsys.readouterr().err
+
+
+# -- the model that scored the table ---------------------------------------------------------------------
+def known_limits(page: str) -> str:
+    """The footer's paragraphs on the model's limits."""
+    return page.split("<h2>Known limits</h2>")[1].split("<h2>")[0]
+
+
+def test_footer_describes_the_model_train_saved_and_names_no_folder(tmp_path) -> None:
+    texts, labels = FEAR_TEXTS + FLOW_TEXTS + NEUTRAL_TEXTS, ["fear"] * 6 + ["flow"] * 6 + ["neutral"] * 4
+    labelled = write_table(
+        pd.DataFrame({"text": texts, "label": labels}), tmp_path / "jo-smith" / "labels.csv"
+    )
+    folder = tmp_path / "trained"
+    train_and_save(read_labelled(labelled, "text", "label"), folder, base="none", cv=0)
+    limits = known_limits(
+        render_html(build_report(scored({"Alpha": ["fear"] * 6}), "team", scored_by=folder))
+    )
+    assert f"the model with digest <code>{model_digest(folder)[:16]}</code>, trained on:" in limits
+    assert "<li>16 examples of labels.csv</li>" in limits and "jo-smith" not in limits
+    assert "GoEmotions" not in limits and "Reddit" not in limits
+
+
+def test_footer_describes_an_adapted_model_and_one_without_a_training_record(tmp_path, model) -> None:
+    adapted, bare = tmp_path / "adapted", tmp_path / "bare"
+    record = {"corpus": "C:\\Users\\jo\\labels.xlsx", "n_examples": 40, "method": "offset"}
+    save_model(model, adapted, training=record | {"base_sha256": DEFAULT_MODEL_SHA256})
+    save_model(model, bare)
+    frame = scored({"Alpha": ["fear"] * 6})
+    limits = known_limits(render_html(build_report(frame, "team", scored_by=adapted)))
+    assert f"adapted (offset) from the model with digest <code>{DEFAULT_MODEL_SHA256[:16]}</code>" in limits
+    assert "<li>40 examples of labels.xlsx</li>" in limits and "Users" not in limits
+    limits = known_limits(render_html(build_report(frame, "team", scored_by=bare)))
+    assert f"<code>{model_digest(bare)[:16]}</code>; its manifest has no training record" in limits
+
+
+def test_cli_report_footer_describes_the_shipped_model_from_its_manifest(tmp_path, capsys) -> None:
+    source = write_table(scored({"Alpha": ["fear"] * 6}), tmp_path / "scored.csv")
+    out, summary = tmp_path / "report.html", tmp_path / "report.json"
+    args = ["report", str(source), "--group-by", "team", "--model", "default", "-o", str(out)]
+    assert main([*args, "--json", str(summary)]) == 0
+    limits = known_limits(out.read_text(encoding="utf-8"))
+    training = read_manifest(default_model_path())["training"]
+    assert f"<code>{DEFAULT_MODEL_SHA256[:16]}</code>, trained on:" in limits
+    for entry in [training, *training["extra"]]:
+        assert f"<li>{entry['n_examples']:,} examples of {entry['corpus']}</li>" in limits
+    assert json.loads(summary.read_text())["scored_by"]["digest"] == DEFAULT_MODEL_SHA256
+    capsys.readouterr()
+    assert main([*args, "--sha256", "0" * 64]) == 2  # a named model is checked even without terms
+    assert "refusing to load it" in capsys.readouterr().err
 
 
 def test_mixed_comments_get_their_own_share_interval_and_chart():
@@ -286,3 +355,26 @@ def test_mixed_comments_get_their_own_share_interval_and_chart():
     assert "Mixed share, with 95% interval" in html and "#7c3aed" in html
     with pytest.raises(ValueError, match="outside"):
         build_report(frame.assign(label=["unsure"] * 12), "team")
+
+
+def test_mixed_comments_are_charted_in_the_trend_and_counted_in_suppression():
+    # Alpha 10 (6 mixed), Bravo 6 (all mixed), Tiny 2 (mixed); Jan and Feb 9 each.
+    labels = ["mixed"] * 6 + ["fear"] * 4 + ["mixed"] * 6 + ["mixed"] * 2
+    frame = scored({"Alpha": labels[:10], "Bravo": labels[10:16], "Tiny": labels[16:]})
+    frame["date"] = ["2024-01-03", "2024-02-03"] * 9
+    report = build_report(frame, "team", time_column="date", min_group_size=5)
+    # Tiny's 2 are too few and Bravo, the next smallest, is hidden with it: mixed comments count as any.
+    assert [g.name for g in report.groups] == ["Alpha"] and report.suppressed_comments == 8
+    assert report.overall_trend["2024-01"].shares["mixed"].share == pytest.approx(7 / 9)
+    page = render_html(report)
+    trend = page.split("<h2>Trend by month</h2>")[1].split("</section>")[0]
+    assert f'fill="none" stroke="{COLOURS["mixed"]}"' in trend  # its line
+    assert f"{NAMES['mixed']}</span></div>" in trend  # in the trend's legend
+    assert "fear-state, flow-state and mixed comments" in trend
+    assert "mixed overall" in page and "were tagged <b>mixed</b>" in page
+    assert "Bravo" not in page and "Tiny" not in page
+    # A model that never tags mixed keeps its page as before: no mixed line, panel or note.
+    frame = scored({"Alpha": ["fear", "flow"] * 5}, date=["2024-01-03"] * 10)
+    three = render_html(build_report(frame, "team", time_column="date"))
+    assert f'stroke="{COLOURS["mixed"]}"' not in three and "Mixed share" not in three
+    assert "mixed overall" not in three and "were tagged <b>mixed</b>" not in three

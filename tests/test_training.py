@@ -15,7 +15,7 @@ from tiny_set import FEAR_TEXTS, FLOW_TEXTS, LABELS, NEUTRAL_TEXTS, TEXTS
 from equalcare_nlp import FearFlowClassifier, load_model, save_model
 from equalcare_nlp.cli import main
 from equalcare_nlp.model.linear import nb_ratios
-from equalcare_nlp.reports.report import distinguishing_terms
+from equalcare_nlp.reports.terms import distinguishing_terms
 from equalcare_nlp.training.active import suggest, uncertainty
 from equalcare_nlp.training.adaptation import AdaptedClassifier, adapt, base_training_data
 from equalcare_nlp.training.corpora import fingerprint, load_codebook_labels, load_labelled

@@ -32,7 +32,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--text-column", help="text column (ideally redacted): lists the terms that set each group apart"
     )
-    add_model_arguments(parser, " for the terms")
+    add_model_arguments(
+        parser, " that scored the table, described in the report's footer, and that finds the terms"
+    )
     parser.add_argument(
         "-o",
         "--output",
@@ -54,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
             check_not_input(path, args.scored)
     with reported_warnings("report"):
         scored = read_table(args.scored)
+    # A named model is verified (--sha256) even when no terms need it, since the footer describes it.
+    model = model_from_args(args) if args.text_column or args.model else None
     report = build_report(
         scored,
         args.group_by,
@@ -61,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
         period=args.period,
         min_group_size=args.min_group_size,
         text_column=args.text_column,
-        model=model_from_args(args) if args.text_column else None,
+        model=model,
+        scored_by=args.model,
     )
     for path in (args.output, args.json, args.csv):
         if path:

@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..core.components import NEGATION
 from ..core.errors import missing_extra
 from ..core.resources import resource_path
 from ..nlp.preprocess import DROP, NEG_PREFIX, make_nlp
@@ -74,7 +75,7 @@ def _surface_counts(texts: Iterable[str]) -> Counter[tuple[str, str]]:
     """How often each (model token, lower-cased surface form) pair occurs in ``texts``."""
     nlp = make_nlp()
     counts: Counter[tuple[str, str]] = Counter()
-    with nlp.select_pipes(disable=["equalcare_negation"]):
+    with nlp.select_pipes(disable=[NEGATION]):
         for doc in nlp.pipe(texts, batch_size=1000):
             for token, (norm, flags) in zip(doc, doc._.ec_records, strict=True):
                 if not flags & DROP:

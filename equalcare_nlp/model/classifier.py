@@ -298,7 +298,7 @@ class FearFlowClassifier(LinearTextClassifier):
         check_is_fitted(self)
         if getattr(self, "_chunk_ids", None) is None:
             pre = self.preprocessor_
-            self._chunk_ids = ChunkIds(pre.records, pre.counterfactual_scope, pre.cache_size)
+            self._chunk_ids = ChunkIds(pre.records, pre.negation, pre.counterfactual_scope, pre.cache_size)
         return self._chunk_ids.batch(self.preprocessor_.prepare(check_texts(X)))
 
     def batch_features(self, batch: TokenBatch) -> sp.csr_matrix:

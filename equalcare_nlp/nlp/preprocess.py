@@ -10,15 +10,19 @@ a lookup lemmatizer backed by ``spacy-lookups-data`` and three small registered 
     placeholders for URLs, e-mail addresses, @handles, numbers and GoEmotions' ``[NAME]`` /
     ``[RELIGION]`` masks; marks clause boundaries and punctuation the model ignores.
 ``equalcare_negation``
-    negation scope: tokens after a negator up to the next clause boundary (or
-    :data:`NEGATION_WINDOW` tokens) are negated, so "not coping" differs from "coping".
+    negation scope: tokens after a negator up to the next clause boundary (or ``window``
+    tokens) are negated, so "not coping" differs from "coping".
+
+Each is a spaCy factory whose settings are its ``default_config`` (:data:`NORMALIZE_CONFIG`,
+:data:`NEGATION_CONFIG`), declaring what it ``assigns`` and ``requires``; names are in
+:mod:`equalcare_nlp.core.components` and extensions start with ``ec_``.
 
 :class:`Preprocessor` runs that pipeline fast on batches. spaCy's tokenizer cache stops
 working for the rest of a text after a special-case token such as a contraction (spaCy issue
 13950), which costs about 20x on comment-like text. spaCy tokenizes each whitespace-separated
 chunk independently, so the preprocessor keeps its own cache keyed on the raw chunk and runs
 only unseen chunks through ``nlp.pipe``; negation scope, which crosses chunks, is computed
-afterwards with the same function the spaCy component uses. An unseen chunk whose tokenisation is
+afterwards by the spaCy component's own :meth:`Negation.scope`. An unseen chunk whose tokenisation is
 known (a plain ASCII word, alone or before one split "," "!" "?" or "."; no special case) skips spaCy:
 its records come from spaCy's own lexical attribute getters and the lemmatizer's lookup, as spaCy
 would compute them (``Preprocessor._cache_known_chunks``; tests/test_known_chunks.py compares the
@@ -29,7 +33,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -41,46 +45,44 @@ from spacy.lookups import Lookups
 from spacy.pipeline import Lemmatizer
 from spacy.symbols import NORM, ORTH
 from spacy.tokens import Doc, Token
+from thinc.api import Model
+
+from ..core.components import LEMMATIZER, NEGATION, NORMALIZE
 
 #: Texts longer than this many characters are truncated before preprocessing.
 MAX_CHARS = 5_000
-#: Negation scope ends at a clause boundary or after this many tokens.
-NEGATION_WINDOW = 6
 #: Prefix of a token inside a negation scope: "not coping" -> ["not", "not_cope"].
 NEG_PREFIX = "not_"
 #: Extra token emitted after an elongated word ("soooo" -> ["so", ELONGATED]).
 ELONGATED = "<elong>"
 
-NEGATORS = frozenset(
-    {
-        "not",
-        "no",
-        "never",
-        "nothing",
-        "nobody",
-        "none",
-        "nor",
-        "neither",
-        "nowhere",
-        "without",
-        "hardly",
-        "barely",
-        "cannot",
-    }
-)
-#: Two-word openers of a counterfactual or past scope, as (previous norm, norm): read like negation
-#: (codebook rule 6), since "used to love this job" is a loss and "would have been nice" an unmet need.
-#: "could have" is not among them: the lemmatiser reads "could" as "can", and "can have" is no opener.
-COUNTERFACTUAL_OPENERS = frozenset({("use", "to"), ("would", "have"), ("should", "have"), ("if", "only")})
-BOUNDARY_WORDS = frozenset(
-    {"but", "and", "or", "so", "because", "however", "although", "though", "yet", "while"}
-)
-BOUNDARY_PUNCT = frozenset({".", ",", ";", ":", "!", "?", "...", "…", "-", "--", "—", "–", "(", ")"})
-KEPT_PUNCT = frozenset({"!", "?"})
-MASKS = {"[NAME]": "<name>", "[RELIGION]": "<religion>"}
+#: The settings of ``equalcare_normalize`` (its ``default_config``): ``masks`` (GoEmotions' name and
+#: religion masks) stay one token each and become placeholders; ``boundary_words`` and ``boundary_punct``
+#: end a clause, and so a negation scope; punctuation is dropped unless it starts with a character of
+#: ``kept_punct`` or is an emoticon.
+NORMALIZE_CONFIG = {
+    "masks": {"[NAME]": "<name>", "[RELIGION]": "<religion>"},
+    "boundary_words": ["although", "and", "because", "but", "however", "or", "so", "though", "while", "yet"],
+    "boundary_punct": [".", ",", ";", ":", "!", "?", "...", "…", "-", "--", "—", "–", "(", ")"],
+    "kept_punct": ["!", "?"],
+}
+#: The settings of ``equalcare_negation`` (its ``default_config``): a scope opens after one of
+#: ``negators`` and closes at a clause boundary or after ``window`` tokens. With ``counterfactual`` a
+#: pair of norms of ``counterfactual_openers`` opens one too (codebook rule 6: "used to love this job"
+#: is a loss, "would have been nice" an unmet need); "could have" is not among them, as the lemmatiser
+#: reads "could" as "can", and "can have" is no opener.
+NEGATION_CONFIG = {
+    "negators": [
+        "barely", "cannot", "hardly", "neither", "never", "no", "nobody", "none", "nor", "not", "nothing",
+        "nowhere", "without",
+    ],
+    "counterfactual_openers": [["if", "only"], ["should", "have"], ["use", "to"], ["would", "have"]],
+    "window": 6,
+    "counterfactual": False,
+}  # fmt: skip
 
 #: Every placeholder token (numbers, URLs, e-mails, @handles, masks): a word of its own in no lexicon.
-PLACEHOLDERS = frozenset({"<url>", "<email>", "<user>", "<num>", *MASKS.values()})
+PLACEHOLDERS = frozenset({"<url>", "<email>", "<user>", "<num>", *NORMALIZE_CONFIG["masks"].values()})
 
 _ELONGATION = re.compile(r"(.)\1{2,}")
 #: A chunk whose spaCy tokenisation is known: an ASCII word (one token: no prefix, suffix or infix rule
@@ -110,14 +112,14 @@ class TokenRecord(NamedTuple):
 
 
 # Per-Doc lists (one extension write per Doc: per-token writes cost ~5 us each), read per
-# token through getters: token._.ec_norm, token._.ec_flags, token._.negated.
+# token through getters: token._.ec_norm, token._.ec_flags, token._.ec_negated.
 for _name in ("ec_records", "ec_negated"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 _TOKEN_GETTERS = {
     "ec_norm": lambda t: t.doc._.ec_records[t.i].norm if t.doc._.ec_records else None,
     "ec_flags": lambda t: t.doc._.ec_records[t.i].flags if t.doc._.ec_records else None,
-    "negated": lambda t: bool(t.doc._.ec_negated and t.doc._.ec_negated[t.i]),
+    "ec_negated": lambda t: bool(t.doc._.ec_negated and t.doc._.ec_negated[t.i]),
 }
 for _name, _getter in _TOKEN_GETTERS.items():
     if not Token.has_extension(_name):
@@ -144,52 +146,154 @@ class NormLemmatizer(Lemmatizer):
         return table.get(norm, norm)
 
 
+# The tokenizer sets the norms it reads; spaCy's analysis counts only what components assign.
 @Language.factory(
-    "equalcare_lemmatizer",
+    LEMMATIZER,
     default_config={"mode": "norm_lookup", "overwrite": True, "model": None, "scorer": None},
+    assigns=["token.lemma"],
+    requires=[],
 )
-def make_norm_lemmatizer(nlp, model, name, mode, overwrite, scorer):  # noqa: D103 - spaCy factory
+def make_norm_lemmatizer(
+    nlp: Language, model: Model | None, name: str, mode: str, overwrite: bool, scorer: Callable | None
+) -> NormLemmatizer:
+    """The ``equalcare_lemmatizer`` stage (its lookups come from ``initialize``, as spaCy's own)."""
     return NormLemmatizer(nlp.vocab, model, name, mode=mode, overwrite=overwrite, scorer=scorer)
 
 
-@Language.component("equalcare_normalize")
-def normalize_component(doc: Doc) -> Doc:
-    """Set ``doc._.ec_records``, read per token as ``token._.ec_norm`` and ``token._.ec_flags``."""
-    doc._.ec_records = [_normalize_token(token) for token in doc]
-    return doc
+class Normalizer:
+    """The ``equalcare_normalize`` stage: each token's :class:`TokenRecord` (a placeholder, or its lemma,
+    with boundary, drop and elongation flags) as ``doc._.ec_records``, read per token as
+    ``token._.ec_norm`` and ``token._.ec_flags``; settings as in :data:`NORMALIZE_CONFIG`."""
 
+    def __init__(
+        self,
+        masks: Mapping[str, str],
+        boundary_words: Iterable[str],
+        boundary_punct: Iterable[str],
+        kept_punct: Iterable[str],
+    ):
+        self.masks = dict(masks)
+        self.boundary_words = frozenset(boundary_words)
+        self.boundary_punct = frozenset(boundary_punct)
+        self.kept_punct = frozenset(kept_punct)
 
-@Language.component("equalcare_negation")
-def negation_component(doc: Doc) -> Doc:
-    """Set ``doc._.ec_negated``, read per token as ``token._.negated``."""
-    doc._.ec_negated = negation_scope(doc_records(doc))
-    return doc
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.ec_records = [self.record(token) for token in doc]
+        return doc
 
-
-def _normalize_token(token: Token) -> TokenRecord:
-    text = token.text
-    if text in MASKS:
-        return TokenRecord(MASKS[text], 0)
-    for placeholder, check in _PLACEHOLDER_CHECKS:
-        if check(token):
-            return TokenRecord(placeholder, 0)
-    norm = token.lemma_ or token.norm_
-    flags = ELONG if _ELONGATION.search(token.lower_) and not token.is_punct else 0
-    if token.is_punct or token.is_space:
-        squeezed = _ELONGATION.sub(r"\1\1", token.norm_)
-        if squeezed in BOUNDARY_PUNCT or squeezed[:1] in KEPT_PUNCT:
+    def record(self, token: Token | LexemeToken) -> TokenRecord:
+        """The record of one token (a spaCy token, or the :class:`LexemeToken` of a known chunk's word)."""
+        text = token.text
+        if text in self.masks:
+            return TokenRecord(self.masks[text], 0)
+        for placeholder, check in _PLACEHOLDER_CHECKS:
+            if check(token):
+                return TokenRecord(placeholder, 0)
+        norm = token.lemma_ or token.norm_
+        flags = ELONG if _ELONGATION.search(token.lower_) and not token.is_punct else 0
+        if token.is_punct or token.is_space:
+            squeezed = _ELONGATION.sub(r"\1\1", token.norm_)
+            kept = squeezed[:1] in self.kept_punct
+            if squeezed in self.boundary_punct or kept:
+                flags |= BOUNDARY
+            is_emoticon = len(squeezed) > 1 and len(set(squeezed)) > 1 and squeezed not in self.boundary_punct
+            if token.is_space or not (kept or is_emoticon):
+                flags |= DROP
+            return TokenRecord(squeezed, flags)
+        if norm in self.boundary_words:
             flags |= BOUNDARY
-        is_emoticon = len(squeezed) > 1 and len(set(squeezed)) > 1 and squeezed not in BOUNDARY_PUNCT
-        if token.is_space or not (squeezed[:1] in KEPT_PUNCT or is_emoticon):
-            flags |= DROP
-        return TokenRecord(squeezed, flags)
-    if norm in BOUNDARY_WORDS:
-        flags |= BOUNDARY
-    return TokenRecord(norm, flags)
+        return TokenRecord(norm, flags)
+
+
+@Language.factory(
+    NORMALIZE,
+    default_config=NORMALIZE_CONFIG,
+    assigns=["doc._.ec_records", "token._.ec_norm", "token._.ec_flags"],
+    requires=["token.lemma"],
+)
+def make_normalizer(
+    nlp: Language,
+    name: str,
+    masks: dict[str, str],
+    boundary_words: list[str],
+    boundary_punct: list[str],
+    kept_punct: list[str],
+) -> Normalizer:
+    """The ``equalcare_normalize`` stage; its masks become tokenizer special cases (one token each)."""
+    for mask in masks:
+        nlp.tokenizer.add_special_case(mask, [{ORTH: mask}])
+    return Normalizer(masks, boundary_words, boundary_punct, kept_punct)
+
+
+class Negation:
+    """The ``equalcare_negation`` stage: whether each token lies inside a negation scope, as
+    ``doc._.ec_negated``, read per token as ``token._.ec_negated``; settings as in :data:`NEGATION_CONFIG`."""
+
+    def __init__(
+        self,
+        negators: Iterable[str],
+        counterfactual_openers: Iterable[Sequence[str]],
+        window: int,
+        counterfactual: bool = False,
+    ):
+        openers = [tuple(pair) for pair in counterfactual_openers]
+        if window < 0:
+            raise ValueError(f"{NEGATION}: window must be 0 or more tokens, got {window}")
+        if any(len(pair) != 2 for pair in openers):
+            raise ValueError(f"{NEGATION}: counterfactual_openers must be pairs of norms, got {openers}")
+        self.negators = frozenset(negators)
+        self.counterfactual_openers = frozenset(openers)
+        self.window = window
+        self.counterfactual = counterfactual
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.ec_negated = self.scope(doc_records(doc), self.counterfactual)
+        return doc
+
+    def scope(self, records: Sequence[TokenRecord], counterfactual: bool) -> list[bool]:
+        """For each record, whether it lies inside a negation scope.
+
+        A scope opens after a negator (and, when ``counterfactual``, after a counterfactual opener pair
+        such as "used to" or "would have") and closes at a clause boundary (punctuation, "but", "and",
+        ...) or after ``window`` tokens. The opener itself is not negated.
+        """
+        negators, openers, window = self.negators, self.counterfactual_openers, self.window
+        out = [False] * len(records)
+        remaining = 0
+        previous = ""
+        for i, (norm, flags) in enumerate(records):
+            opens = norm in negators or (counterfactual and (previous, norm) in openers)
+            previous = norm
+            if flags & BOUNDARY:
+                remaining = 0
+            elif opens:
+                remaining = window
+            elif remaining:
+                out[i] = True
+                remaining -= 1
+        return out
+
+
+@Language.factory(
+    NEGATION,
+    default_config=NEGATION_CONFIG,
+    assigns=["doc._.ec_negated", "token._.ec_negated"],
+    requires=["doc._.ec_records"],
+)
+def make_negation(
+    nlp: Language,
+    name: str,
+    negators: list[str],
+    counterfactual_openers: list[list[str]],
+    window: int,
+    counterfactual: bool,
+) -> Negation:
+    """The ``equalcare_negation`` stage."""
+    return Negation(negators, counterfactual_openers, window, counterfactual)
 
 
 class LexemeToken:
-    """What :func:`_normalize_token` reads of a token that is one plain lexeme (no special case set its
+    """What :meth:`Normalizer.record` reads of a token that is one plain lexeme (no special case set its
     norm): spaCy's lexical attribute getters (``vocab.lex_attr_getters``, what spaCy stores on a new
     lexeme) applied to its text, and the lemmatizer's lemma of its norm."""
 
@@ -216,30 +320,6 @@ def doc_records(doc: Doc) -> list[TokenRecord]:
     return doc._.ec_records
 
 
-def negation_scope(records: Sequence[TokenRecord], counterfactual: bool = False) -> list[bool]:
-    """For each record, whether it lies inside a negation scope.
-
-    A scope opens after a negator (and, when ``counterfactual``, after a
-    :data:`COUNTERFACTUAL_OPENERS` pair such as "used to" or "would have") and closes at a clause
-    boundary (punctuation, "but", "and", ...) or after :data:`NEGATION_WINDOW` tokens. The
-    opener itself is not negated.
-    """
-    out = [False] * len(records)
-    remaining = 0
-    previous = ""
-    for i, (norm, flags) in enumerate(records):
-        opens = norm in NEGATORS or (counterfactual and (previous, norm) in COUNTERFACTUAL_OPENERS)
-        previous = norm
-        if flags & BOUNDARY:
-            remaining = 0
-        elif opens:
-            remaining = NEGATION_WINDOW
-        elif remaining:
-            out[i] = True
-            remaining -= 1
-    return out
-
-
 def model_tokens(records: Sequence[TokenRecord], negated: Sequence[bool]) -> list[str]:
     """The token strings the model sees: dropped punctuation removed, negation prefixed."""
     tokens: list[str] = []
@@ -257,15 +337,14 @@ def doc_tokens(doc: Doc) -> list[str]:
     return model_tokens(doc_records(doc), doc._.ec_negated)
 
 
-def make_nlp() -> Language:
-    """Build the preprocessing pipeline: blank English tokenizer, lemmatizer, normalizer, negation."""
+def make_nlp(counterfactual_scope: bool = False) -> Language:
+    """Build the preprocessing pipeline: blank English tokenizer, lemmatizer, normalizer, negation (its
+    scope extended to counterfactual openers when ``counterfactual_scope``)."""
     nlp = spacy.blank("en")
-    for mask in MASKS:
-        nlp.tokenizer.add_special_case(mask, [{ORTH: mask}])
     _add_shouted_contractions(nlp)
-    lemmatizer = nlp.add_pipe("equalcare_lemmatizer")
-    nlp.add_pipe("equalcare_normalize")
-    nlp.add_pipe("equalcare_negation")
+    lemmatizer = nlp.add_pipe(LEMMATIZER)
+    nlp.add_pipe(NORMALIZE)
+    nlp.add_pipe(NEGATION, config={"counterfactual": counterfactual_scope})
     lemmatizer.initialize(lookups=_lemma_lookups())
     return nlp
 
@@ -303,7 +382,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
     list per text) and as a callable on one text. Texts longer than ``max_chars`` are
     truncated (:func:`truncate`). The chunk cache holds at most ``cache_size`` entries.
     ``counterfactual_scope`` extends negation scope to past and counterfactual openers
-    (:data:`COUNTERFACTUAL_OPENERS`).
+    (``counterfactual_openers`` of :data:`NEGATION_CONFIG`).
     """
 
     #: Default for models saved before the parameter existed.
@@ -320,7 +399,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
     def nlp(self) -> Language:
         """The spaCy pipeline, built on first use (not pickled with the model)."""
         if getattr(self, "_nlp", None) is None:
-            self._nlp = make_nlp()
+            self._nlp = make_nlp(self.counterfactual_scope)
             self._cache: dict[str, tuple[TokenRecord, ...]] = {}
             self._words: dict[str, TokenRecord] = {}
         return self._nlp
@@ -331,6 +410,11 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         self.nlp  # noqa: B018 - builds the pipeline and the cache on first use
         return self._cache
 
+    @property
+    def negation(self) -> Negation:
+        """The pipeline's negation stage, whose settings the fast path and the compiled path read too."""
+        return self.nlp.get_pipe(NEGATION)
+
     def __call__(self, text: str) -> list[str]:
         return self.pipe([text])[0]
 
@@ -339,10 +423,11 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         chunked = [text.split() for text in self.prepare(texts)]
         cache = self.cache
         self.records(list(dict.fromkeys(chunk for chunks in chunked for chunk in chunks)))
+        scope = self.negation.scope
         out = []
         for chunks in chunked:
             records = [record for chunk in chunks for record in cache[chunk]]
-            out.append(model_tokens(records, negation_scope(records, self.counterfactual_scope)))
+            out.append(model_tokens(records, scope(records, self.counterfactual_scope)))
         return out
 
     def prepare(self, texts: Iterable[str]) -> list[str]:
@@ -391,12 +476,12 @@ class Preprocessor(TransformerMixin, BaseEstimator):
 
     def _lexeme_record(self, text: str) -> TokenRecord:
         """The record spaCy's pipeline gives a token that is the plain lexeme ``text`` (one no special
-        case made): :func:`_normalize_token` of its :class:`LexemeToken`, kept until the cache is emptied."""
+        case made): :meth:`Normalizer.record` of its :class:`LexemeToken`, kept until the cache is emptied."""
         record = self._words.get(text)
         if record is None:
             nlp = self.nlp
-            token = LexemeToken(text, nlp.vocab.lex_attr_getters, nlp.get_pipe("equalcare_lemmatizer"))
-            record = self._words[text] = _normalize_token(token)
+            token = LexemeToken(text, nlp.vocab.lex_attr_getters, nlp.get_pipe(LEMMATIZER))
+            record = self._words[text] = nlp.get_pipe(NORMALIZE).record(token)
         return record
 
     def _tokenize_chunks(self, chunks: list[str], per_doc: int = 2000) -> None:
@@ -407,7 +492,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         ``per_doc`` chunks; each token goes back to its chunk by character offset.
         """
         groups = [chunks[i : i + per_doc] for i in range(0, len(chunks), per_doc)]
-        with self.nlp.select_pipes(disable=["equalcare_negation"]):
+        with self.nlp.select_pipes(disable=[NEGATION]):
             docs = self.nlp.pipe(" ".join(group) for group in groups)
             for group, doc in zip(groups, docs, strict=True):
                 ends = list(itertools.accumulate(len(chunk) + 1 for chunk in group))

@@ -18,17 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .preprocess import (
-    BOUNDARY,
-    COUNTERFACTUAL_OPENERS,
-    DROP,
-    ELONG,
-    ELONGATED,
-    NEG_PREFIX,
-    NEGATION_WINDOW,
-    NEGATORS,
-    TokenRecord,
-)
+from .preprocess import BOUNDARY, DROP, ELONG, ELONGATED, NEG_PREFIX, Negation, TokenRecord
 
 
 class Growing:
@@ -117,25 +107,30 @@ class ChunkIds:
 
     ``records_of(chunks)`` gives each chunk's :class:`~equalcare_nlp.nlp.preprocess.TokenRecord` tuple
     (the preprocessor's spaCy stage and cache); it is asked only for chunks seen for the first time.
+    Negation scope follows the settings of ``negation`` (the preprocessor's spaCy stage), counterfactual
+    openers included when ``counterfactual``.
     At most ``max_chunks`` chunks are kept (then everything starts afresh, as the spaCy stage's cache does).
     """
 
     def __init__(
         self,
         records_of: Callable[[list[str]], list[tuple[TokenRecord, ...]]],
+        negation: Negation,
         counterfactual: bool = False,
         max_chunks: int = 500_000,
     ):
         self.records_of = records_of
+        self.negation = negation
         self.counterfactual = counterfactual
         self.max_chunks = max_chunks
-        firsts = sorted({first for first, _ in COUNTERFACTUAL_OPENERS})
-        seconds = sorted({second for _, second in COUNTERFACTUAL_OPENERS})
+        openers = negation.counterfactual_openers
+        firsts = sorted({first for first, _ in openers})
+        seconds = sorted({second for _, second in openers})
         self._first_code = {word: i for i, word in enumerate(firsts)}
         self._second_code = {word: i for i, word in enumerate(seconds)}
         # pairs[first, second]; code -1 (not an opener word) picks the all-False last row or column
         self._pairs = np.zeros((len(firsts) + 1, len(seconds) + 1), dtype=bool)
-        for first, second in COUNTERFACTUAL_OPENERS:
+        for first, second in openers:
             self._pairs[self._first_code[first], self._second_code[second]] = True
         self.reset()
 
@@ -188,13 +183,13 @@ class ChunkIds:
         """The codes of records seen for the first time (numbered in this order), one column at a time."""
         if not records:
             return
-        intern = self.table.intern
+        intern, negators = self.table.intern, self.negation.negators
         rows = [
             (
                 intern(norm),
                 intern(NEG_PREFIX + norm),
                 flags,
-                norm in NEGATORS,
+                norm in negators,
                 self._first_code.get(norm, -1),
                 self._second_code.get(norm, -1),
             )
@@ -229,7 +224,7 @@ class ChunkIds:
         last = np.maximum.accumulate(np.where(event, position, -1))
         before = np.concatenate([[-1], last[:-1]]) if len(last) else last
         negated = ~event & (before >= text_start) & opener[np.maximum(before, 0)]
-        negated &= position - before <= NEGATION_WINDOW
+        negated &= position - before <= self.negation.window
 
         kept = (flags & DROP) == 0
         elongated = kept & ((flags & ELONG) != 0)

@@ -45,6 +45,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..core.components import REDACT
+
 #: Placeholder of each kind of redaction.
 PLACEHOLDERS = {
     "EMAIL": "[EMAIL]",
@@ -61,8 +63,8 @@ NAME_PIPELINES = ("en_core_web_sm", "en_core_web_md", "en_core_web_lg", "en_core
 #: The spaCy ``doc.spans`` key under which ``equalcare_redact`` stores what it found.
 SPANS_KEY = "redactions"
 
-if not Doc.has_extension("redacted"):
-    Doc.set_extension("redacted", default=None)
+if not Doc.has_extension("ec_redacted"):
+    Doc.set_extension("ec_redacted", default=None)
 
 
 @dataclass(frozen=True, order=True)
@@ -280,16 +282,19 @@ def redact(texts: Iterable[str], names: str | Language | None = "auto", batch_si
 
 
 # -- spaCy component ---------------------------------------------------------------------------
-@Language.factory("equalcare_redact", default_config={"names": True})
+# Entities are read when an earlier recogniser set them, not required: rules alone redact the rest.
+@Language.factory(
+    REDACT, default_config={"names": True}, assigns=["doc.spans", "doc._.ec_redacted"], requires=[]
+)
 def make_redact_component(nlp: Language, name: str, names: bool) -> Callable[[Doc], Doc]:
-    """spaCy stage: ``doc.spans["redactions"]`` (labelled spans) and ``doc._.redacted`` (the text with
+    """spaCy stage: ``doc.spans["redactions"]`` (labelled spans) and ``doc._.ec_redacted`` (the text with
     placeholders). With ``names``, PERSON entities from an earlier recogniser are redacted too."""
 
     def redact_doc(doc: Doc) -> Doc:
         found = find_redactions(doc.text, _person_spans(doc) if names else ())
         spans = (doc.char_span(r.start, r.end, label=r.label, alignment_mode="expand") for r in found)
         doc.spans[SPANS_KEY] = [span for span in spans if span is not None]
-        doc._.redacted = apply_redactions(doc.text, found)
+        doc._.ec_redacted = apply_redactions(doc.text, found)
         return doc
 
     return redact_doc

@@ -1,88 +1,37 @@
-"""Group-level summaries of scored comments: shares with Wilson intervals, trends and terms.
+"""Group-level summaries of scored comments: shares per group and period, and each group's terms.
 
-Input is a scored table: the user's columns plus ``label``, ``p_fear``, ``p_flow``,
-``p_neutral`` and ``status``. Rows whose status is not ``ok``/``truncated`` are left out of
-the shares and counted separately. Every published number is about a group of at least
-``min_group_size`` comments (see :mod:`equalcare_nlp.privacy.suppression`); nothing per comment or
-per person is kept in the :class:`Report`.
+Input is a scored table: the user's columns plus ``label``, the probability columns
+(:data:`~equalcare_nlp.core.labels.PROBA_COLUMNS`) and ``status``. Rows whose status is not
+``ok``/``truncated`` are left out of the shares and counted separately. Every published number is
+about a group of at least ``min_group_size`` comments (see :mod:`equalcare_nlp.privacy.suppression`);
+nothing per comment or per person is kept in the :class:`Report`. The shares are in
+:mod:`.statistics`, the terms in :mod:`.terms`.
 """
 
 from __future__ import annotations
 
-import math
-import re
+import os
 from collections import Counter
-from collections.abc import Container
 from dataclasses import asdict, dataclass, field
-from statistics import NormalDist
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from ..core.choices import PERIODS
-from ..core.labels import CODEBOOK_LABELS, FEAR, FLOW
+from ..core.labels import CODEBOOK_LABELS, PROBA_COLUMNS
 from ..privacy.suppression import suppress
+from .model_info import ModelInfo, describe_model
+from .statistics import Shares, label_shares
+from .terms import Term, distinguishing_terms
 
 if TYPE_CHECKING:  # the terms of a group need a model; the shares and trends need none
-    from ..model.text_classifier import LinearTextClassifier, LinearView
+    from ..model.text_classifier import LinearTextClassifier
 
-#: z for a two-sided 95% interval.
-Z95 = NormalDist().inv_cdf(0.975)
 #: Row statuses that count as scored.
 SCORED_STATUSES = ("ok", "truncated")
-REQUIRED_COLUMNS = ("label", "p_fear", "p_flow", "p_neutral", "status")
-#: Terms listed per group and label.
-TOP_TERMS = 8
+REQUIRED_COLUMNS = ("label", *PROBA_COLUMNS, "status")
 #: Group name used for rows with an empty group value.
 MISSING_GROUP = "(no value)"
-_WORD = re.compile(r"[a-z]")
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A proportion with its Wilson 95% interval."""
-
-    share: float
-    low: float
-    high: float
-
-
-def wilson_interval(successes: int, n: int, z: float = Z95) -> Interval:
-    """Wilson score interval of ``successes`` out of ``n`` (sound for small n and shares near 0 or 1)."""
-    if n <= 0:
-        raise ValueError(f"n must be positive, got {n}")
-    if not 0 <= successes <= n:
-        raise ValueError(f"successes must be between 0 and n={n}, got {successes}")
-    p = successes / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z / denominator * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return Interval(p, max(0.0, centre - half), min(1.0, centre + half))
-
-
-@dataclass(frozen=True)
-class Shares:
-    """How many comments, and the share of each label among them."""
-
-    count: int
-    shares: dict[str, Interval]
-
-
-def label_shares(labels: pd.Series) -> Shares:
-    """Count and per-label shares (with intervals) of a non-empty series of labels."""
-    counts = Counter(labels)
-    n = len(labels)
-    return Shares(n, {label: wilson_interval(counts.get(label, 0), n) for label in CODEBOOK_LABELS})
-
-
-@dataclass(frozen=True)
-class Term:
-    """A model term that marks a group's language, and in how many of its comments it appears."""
-
-    term: str
-    comments: int
 
 
 @dataclass
@@ -112,6 +61,7 @@ class Report:
     overall_trend: dict[str, Shares | None] = field(default_factory=dict)
     undated: int | None = None
     terms_source: str | None = None
+    scored_by: ModelInfo | None = None
 
     def to_dict(self) -> dict:
         """A JSON-ready dict of the report."""
@@ -128,7 +78,7 @@ def check_scored(frame: pd.DataFrame, group_by: str, time_column: str | None = N
     unknown = sorted(set(scored["label"].astype(str)) - set(CODEBOOK_LABELS))
     if unknown:
         raise ValueError(f"column 'label' has values {unknown[:5]} outside {list(CODEBOOK_LABELS)}")
-    for column in ("p_fear", "p_flow", "p_neutral"):
+    for column in PROBA_COLUMNS:
         scored[column] = pd.to_numeric(scored[column], errors="raise")
     return scored
 
@@ -157,11 +107,15 @@ def build_report(
     min_group_size: int = 5,
     text_column: str | None = None,
     model: LinearTextClassifier | None = None,
+    scored_by: str | os.PathLike | None = None,
 ) -> Report:
     """Summarise a scored table by ``group_by`` (and by ``period`` of ``time_column``).
 
     With ``text_column`` and ``model``, each shown group lists the model terms that most mark its
-    fear-state and flow-state comments (see :func:`distinguishing_terms`).
+    fear-state and flow-state comments (see :func:`distinguishing_terms`). ``scored_by``, the saved
+    model folder that scored the table (``"default"``: the shipped model), is described by its
+    manifest (:func:`~equalcare_nlp.reports.model_info.describe_model`); without it the report says
+    that it does not know the model.
     """
     if min_group_size < 1:
         raise ValueError(f"min_group_size must be at least 1, got {min_group_size}")
@@ -181,6 +135,7 @@ def build_report(
         suppressed_groups=len(hidden),
         suppressed_comments=int(sum(sizes[g] for g in hidden)),
         excluded={str(k): int(v) for k, v in excluded.items()},
+        scored_by=None if scored_by is None else describe_model(scored_by),
     )
     if time_column:
         _add_trends(report, scored["label"], groups, _periods(scored[time_column], period), hidden)
@@ -227,79 +182,6 @@ def _add_trends(
             else label_shares(labels[(periods == p) & (groups == group.name)])
             for p in dated
         }
-
-
-def _shown_term(term: str, kind: str, negated: str, stop_words: Container[str]) -> str | None:
-    """The word n-gram a feature column stands for, or ``None`` for a column not worth showing
-    (a lexicon score, a word-vector dimension, a placeholder or ``stop_words`` only, with or
-    without the ``negated`` prefix)."""
-    words = term.removeprefix(negated).replace(" " + negated, " ").split()
-    if kind != "ngram" or "<" in term or not _WORD.search(term):
-        return None
-    return None if all(w in stop_words for w in words) else term
-
-
-def _term_matrix(view: LinearView) -> tuple[sparse.csr_matrix, list[str]]:
-    """A 0/1 matrix summing the feature columns of each shown term (an adapted model's correction
-    shares its n-gram with the base's), and the terms in its column order."""
-    from spacy.lang.en.stop_words import STOP_WORDS  # the spaCy stage only for a report with terms
-
-    from ..nlp.preprocess import NEG_PREFIX
-
-    terms = [
-        _shown_term(str(t), k, NEG_PREFIX, STOP_WORDS) for t, k in zip(view.terms, view.kinds, strict=True)
-    ]
-    shown = sorted({t for t in terms if t is not None})
-    column = {t: j for j, t in enumerate(shown)}
-    rows = [i for i, t in enumerate(terms) if t is not None]
-    cols = [column[terms[i]] for i in rows]
-    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(terms), len(shown)))
-    return matrix, shown
-
-
-def distinguishing_terms(
-    model: LinearTextClassifier,
-    texts: list[str],
-    groups: pd.Series,
-    labels: pd.Series,
-    min_comments: int,
-    shown: list[str],
-    top: int = TOP_TERMS,
-) -> dict[str, dict[str, list[Term]]]:
-    """Per shown group, the model terms that most mark its fear-state and flow-state comments.
-
-    A term's weight in a comment is its exact contribution to that label in the model's linear
-    explanation (:meth:`LinearTextClassifier.explain`). For the comments labelled ``fear`` (or
-    ``flow``), a term scores its summed contribution per comment of the group minus the same in
-    all other groups, so terms everyone uses rank below the ones that set a group apart. Only
-    n-gram terms found in at least ``min_comments`` of the group's comments of that label are
-    listed, so no single comment can be quoted.
-    """
-    view = model.linear_view()  # exact linear weights, as explain() uses them
-    features = view.features(model.tokens(texts)).tocsr()
-    centred = view.coef - view.coef.mean(axis=0)
-    to_terms, names = _term_matrix(view)
-    present = ((features != 0).astype(np.int64) @ to_terms > 0).astype(np.int64).tocsr()
-    group_values = groups.to_numpy()
-    label_values = labels.astype(str).to_numpy()
-    out: dict[str, dict[str, list[Term]]] = {g: {} for g in shown}
-    for label in (FEAR, FLOW):
-        if label not in model.classes_:
-            continue
-        row = centred[list(model.classes_).index(label)]
-        contributions = (features.multiply(row).tocsr() @ to_terms).tocsr()
-        of_label = label_values == label
-        for group in shown:
-            inside = group_values == group
-            n_in, n_out = inside.sum(), (~inside).sum()
-            rate_in = np.asarray(contributions[inside & of_label].sum(axis=0)).ravel() / n_in
-            rate_out = np.asarray(contributions[~inside & of_label].sum(axis=0)).ravel() / max(n_out, 1)
-            counts = np.asarray(present[inside & of_label].sum(axis=0)).ravel()
-            score = rate_in - rate_out
-            eligible = (counts >= min_comments) & (rate_in > 0) & (score > 0)
-            best = [i for i in np.argsort(-score) if eligible[i]][:top]
-            out[group][label] = [Term(str(names[i]), int(counts[i])) for i in best]
-    return out
 
 
 def summary_rows(report: Report) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..core.labels import FEAR, FLOW, LABELS, MIXED
 from ..model.persist import load_model, model_digest
+from ..model.spacy_component import model_text
 from ..model.text_classifier import LinearTextClassifier
 from ..privacy.redaction import name_recognizer, redact
 from .options import ScoreOptions
@@ -35,7 +36,7 @@ class ChunkScorer:
         where = np.fromiter((position[text] for text in texts), dtype=np.intp, count=len(texts))
         if self.options.redact:
             unique = redact(unique, self._names)
-        model_texts = [text.replace("\x00", " ") if "\x00" in text else text for text in unique]
+        model_texts = [model_text(text) for text in unique]
         # with --sentences every text's parts are scored anyway: the parts rule reads them
         parts = self.model.parts(model_texts) if self.options.sentences else None
         proba, mixed = self._proba_mixed(model_texts, parts)
