@@ -1,21 +1,36 @@
-"""Shared fixtures: tiny corpus folders in each corpus' official file format, and the real data dir."""
+"""Shared fixtures: the small model of the tiny labelled set and its saved folder, tiny corpus
+folders in each corpus' official file format, and the real data dir."""
 
 from __future__ import annotations
 
 import csv
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from tiny_set import FEAR_TEXTS, FLOW_TEXTS, LABELS, NEUTRAL_TEXTS, TEXTS
 
-#: Short texts that carry their state, so tiny models can learn something from them.
-FEAR_TEXTS = ["I am so stressed and scared", "this is awful and exhausting", "angry, tired and burnt out"]
-FLOW_TEXTS = ["thank you, this is wonderful", "I love how kind the team is", "so grateful and calm today"]
-NEUTRAL_TEXTS = [
-    "the meeting is on tuesday",
-    "we moved the files to the shared drive",
-    "the form has two pages",
-]
+import equalcare_nlp as eq
+
+if TYPE_CHECKING:
+    from equalcare_nlp import FearFlowClassifier
+
+
+@pytest.fixture(scope="session")
+def tiny_model() -> FearFlowClassifier:
+    """A small model fitted on the tiny set (every word a feature, no calibration), shared by the
+    whole session: read it, never change it (fit a model of your own to change one)."""
+    return eq.FearFlowClassifier(min_df=1, calibration_cv=None).fit(TEXTS, LABELS)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tiny_model, tmp_path_factory) -> Path:
+    """``tiny_model`` saved, with its training record; copy the folder to change it."""
+    folder = tmp_path_factory.mktemp("tiny_model") / "tiny"
+    return eq.save_model(tiny_model, folder, training={"n_examples": len(TEXTS)})
+
+
 ISEAR_EMOTIONS = ("joy", "fear", "anger", "sadness", "disgust", "shame", "guilt")
 ISEAR_HEADER = (
     "ID|CITY|COUN|SUBJ|SEX|AGE|RELI|PRAC|FOCC|MOCC|FIEL|EMOT|WHEN|LONG|INTS|ERGO|TROPHO|TEMPER|EXPRES|MOVE|"

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from batch_helpers import FEAR_TEXTS, FLOW_TEXTS, train_tiny_model
+from tiny_set import FEAR_TEXTS, FLOW_TEXTS
 
-from equalcare_nlp import save_model
 from equalcare_nlp.cli import main
 from equalcare_nlp.scoring.columns import SCORE_COLUMNS
 
@@ -18,8 +17,9 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_feedback.csv"
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    return str(save_model(train_tiny_model(), tmp_path_factory.mktemp("model") / "tiny"))
+def model_dir(tiny_model_dir) -> str:
+    """The tiny model's folder, as a command-line argument."""
+    return str(tiny_model_dir)
 
 
 @pytest.fixture

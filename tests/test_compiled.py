@@ -12,7 +12,7 @@ import random
 
 import numpy as np
 import pytest
-from test_model import LABELS, TEXTS
+from tiny_set import LABELS, TEXTS
 
 from equalcare_nlp import AdaptedClassifier, FearFlowClassifier, load_model
 from equalcare_nlp.core.labels import MIXED
@@ -86,11 +86,6 @@ class LengthGate:
 
 
 @pytest.fixture(scope="module")
-def small():
-    return FearFlowClassifier(min_df=1, calibration_cv=2).fit(TEXTS, LABELS)
-
-
-@pytest.fixture(scope="module")
 def gated():
     model = FearFlowClassifier(
         min_df=1, calibration_cv=2, register_gate=True, contrast_weight=2.0, counterfactual_scope=True,
@@ -99,8 +94,8 @@ def gated():
     return model.fit(TEXTS + TRICKY[3:], LABELS + ["fear", "fear", "fear", "fear", "fear"] + ["neutral"] * 8)
 
 
-def test_small_model_matches_reference(small):
-    assert_same(small, TEXTS + TRICKY)
+def test_small_model_matches_reference(tiny_model):
+    assert_same(tiny_model, TEXTS + TRICKY)
 
 
 def test_gated_contrast_counterfactual_trigram_model_matches_reference(gated):
@@ -134,20 +129,20 @@ def test_default_model_matches_reference():
 
 
 def test_compile_builds_the_tables_before_any_text():
-    model = FearFlowClassifier(min_df=1, calibration_cv=2).fit(TEXTS, LABELS)
+    model = FearFlowClassifier(min_df=1, calibration_cv=2).fit(TEXTS, LABELS)  # its own: its cache is emptied
     model.preprocessor_.cache.clear()
     assert model.compile() is model and model._compiled is not None
     assert not model.preprocessor_.cache
 
 
-def test_tokens_with_a_space_fall_back_to_the_analyzer(small):
-    tokens = small.tokens(["we moved to N.Y. from N.C."])[0]
+def test_tokens_with_a_space_fall_back_to_the_analyzer(tiny_model):
+    tokens = tiny_model.tokens(["we moved to N.Y. from N.C."])[0]
     assert "New York" in tokens  # a norm with a space: n-grams could collide as strings
-    assert_same(small, ["we moved to N.Y. from N.C.", "New York"])
+    assert_same(tiny_model, ["we moved to N.Y. from N.C.", "New York"])
 
 
-def test_batches_after_a_full_chunk_cache_stay_right(small):
-    model = FearFlowClassifier(min_df=1, calibration_cv=2).fit(TEXTS, LABELS)
+def test_batches_after_a_full_chunk_cache_stay_right():
+    model = FearFlowClassifier(min_df=1, calibration_cv=2).fit(TEXTS, LABELS)  # its own: its cache shrinks
     model.preprocessor_.cache_size = 20
     for start in range(0, len(TRICKY), 3):
         assert_same(model, TRICKY[start : start + 3] + TEXTS[:2], labels=False)

@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 from conftest import NHS_HEADER
+from tiny_set import FEAR_TEXTS
 
 from equalcare_nlp.core.labels import MIXED, LabelMap, load_label_map
 from equalcare_nlp.training.corpora import (
@@ -49,7 +50,7 @@ def test_carer_splits_on_the_last_semicolon_and_leaves_surprise_out(fake_data_di
 
 def test_tweeteval_maps_label_ids_and_strips_trailing_space(fake_data_dir):
     texts, labels = load_labelled("tweeteval", "test", fake_data_dir / "tweeteval_emotion")
-    assert texts[0] == "I am so stressed and scared number 0"
+    assert texts[0] == f"{FEAR_TEXTS[0]} number 0"
     assert labels[:4] == ["fear", "flow", "fear", "flow"]
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from batch_helpers import FEAR_TEXTS, FLOW_TEXTS, NEUTRAL_TEXTS, train_tiny_model
+from tiny_set import FEAR_TEXTS, FLOW_TEXTS, NEUTRAL_TEXTS
 
-from equalcare_nlp import ModelIntegrityError, load_model, save_model
+from equalcare_nlp import ModelIntegrityError, load_model
 from equalcare_nlp.cli import main
 from equalcare_nlp.scoring.dask_engine import ModelPayload, read_dask, score_dask, score_files
 from equalcare_nlp.scoring.local import score_file, score_frame
@@ -23,11 +23,6 @@ from equalcare_nlp.tables import TableWarning
 NEEDS = "the dask engine needs the optional extra equalcare-nlp[dask]"
 #: Awkward cells next to ordinary texts: each must come back with the local engine's status.
 AWKWARD = ["", "   ", "5", "40%", "NA", '=HYPERLINK("x")', "scared " * 900, "Exhausted, call 07700 900123"]
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory) -> Path:
-    return save_model(train_tiny_model(), tmp_path_factory.mktemp("model") / "tiny")
 
 
 @pytest.fixture(scope="module")
@@ -71,15 +66,16 @@ def local_engine(csv_files: list[Path], model_dir: Path, **options) -> pd.DataFr
     ("options", "in_memory"),
     [({}, False), ({"explain": 2, "sentences": True, "redact": True, "names": None, "prefix": "eq_"}, True)],
 )
-def test_scores_equal_the_local_engine_row_for_row(cluster, csv_files, model_dir, options, in_memory):
+def test_scores_equal_the_local_engine_row_for_row(cluster, csv_files, tiny_model_dir, options, in_memory):
     import dask.dataframe as dd
 
     ddf = read_dask([str(csv_files[0].parent / "export_*.csv")])
-    model = load_model(model_dir) if in_memory else model_dir  # a fitted model is saved, then shipped
+    # a fitted model is saved, then shipped
+    model = load_model(tiny_model_dir) if in_memory else tiny_model_dir
     scored = score_dask(ddf, "comment", model=model, **options)
     assert isinstance(scored, dd.DataFrame) and scored.npartitions == len(csv_files)  # lazy, same partitions
     got = scored.compute().reset_index(drop=True)
-    expected = local_engine(csv_files, model_dir, **options)
+    expected = local_engine(csv_files, tiny_model_dir, **options)
     assert list(got.columns) == list(expected.columns)  # original columns kept, score columns in order
     assert got["id"].tolist() == expected["id"].tolist()  # no row lost, duplicated or moved
     added = expected.columns[3:]
@@ -93,9 +89,9 @@ def test_scores_equal_the_local_engine_row_for_row(cluster, csv_files, model_dir
         )
 
 
-def test_model_travels_once_and_each_worker_loads_it_once(cluster, csv_files, model_dir):
-    payload = ModelPayload.read(model_dir)
-    scored = score_dask(read_dask(sorted(map(str, csv_files))), "comment", model=model_dir)
+def test_model_travels_once_and_each_worker_loads_it_once(cluster, csv_files, tiny_model_dir):
+    payload = ModelPayload.read(tiny_model_dir)
+    scored = score_dask(read_dask(sorted(map(str, csv_files))), "comment", model=tiny_model_dir)
     tasks = dict(scored.__dask_graph__())
     size = sum(len(data) for data in payload.files.values())
     holding = [key for key, task in tasks.items() if len(pickle.dumps(task)) > size]
@@ -111,11 +107,11 @@ def test_model_travels_once_and_each_worker_loads_it_once(cluster, csv_files, mo
     assert payload.sha256 in set().union(*caches)
 
 
-def test_model_digest_is_checked_before_and_on_the_workers(csv_files, model_dir):
+def test_model_digest_is_checked_before_and_on_the_workers(csv_files, tiny_model_dir):
     pytest.importorskip("dask.dataframe", reason=NEEDS)
     with pytest.raises(ModelIntegrityError, match="the sha256 you gave"):
-        score_dask(read_dask(str(csv_files[0])), "comment", model=model_dir, sha256="0" * 64)
-    payload = ModelPayload.read(model_dir)
+        score_dask(read_dask(str(csv_files[0])), "comment", model=tiny_model_dir, sha256="0" * 64)
+    payload = ModelPayload.read(tiny_model_dir)
     arrays = payload.files["arrays.npz"]
     files = payload.files | {"arrays.npz": arrays[:-1] + bytes([arrays[-1] ^ 1])}
     tampered = dataclasses.replace(payload, files=files)
@@ -123,13 +119,13 @@ def test_model_digest_is_checked_before_and_on_the_workers(csv_files, model_dir)
         tampered.load()  # what a worker does with bytes that changed on the way
 
 
-def test_score_files_writes_parts_equal_to_the_local_engine(cluster, csv_files, model_dir, tmp_path):
+def test_score_files_writes_parts_equal_to_the_local_engine(cluster, csv_files, tiny_model_dir, tmp_path):
     glob = str(csv_files[0].parent / "export_*.csv")
     with pytest.warns(TableWarning, match="'comment', the only one that looks like free text"):
         summary = score_files(
             glob,
             tmp_path / "out",
-            model=model_dir,
+            model=tiny_model_dir,
             output_format="parquet",
             scheduler=cluster.scheduler.address,
         )
@@ -138,7 +134,9 @@ def test_score_files_writes_parts_equal_to_the_local_engine(cluster, csv_files, 
     got = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
     local = []
     for path in csv_files:  # the local engine's own end-to-end path, file by file
-        score_file(path, tmp_path / f"{path.stem}.parquet", text_column="comment", model=model_dir, jobs=1)
+        score_file(
+            path, tmp_path / f"{path.stem}.parquet", text_column="comment", model=tiny_model_dir, jobs=1
+        )
         local.append(pd.read_parquet(tmp_path / f"{path.stem}.parquet"))
     expected = pd.concat(local, ignore_index=True)
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
@@ -146,7 +144,7 @@ def test_score_files_writes_parts_equal_to_the_local_engine(cluster, csv_files, 
     assert not list(tmp_path.glob("out.partial-*"))  # the temporary folder was renamed into place
 
 
-def test_large_csv_with_multi_line_comments_is_read_whole_not_cut(cluster, model_dir, tmp_path):
+def test_large_csv_with_multi_line_comments_is_read_whole_not_cut(cluster, tiny_model_dir, tmp_path):
     multi = 'Exhausted again, shift {}.\nThank you, "team", for covering.'
     comments = [multi.format(i) if i % 3 == 0 else f"rota {i}" for i in range(120)]
     split, whole = tmp_path / "one_line.csv", tmp_path / "multi_line.csv"
@@ -159,30 +157,30 @@ def test_large_csv_with_multi_line_comments_is_read_whole_not_cut(cluster, model
     assert str(whole) in str(caught[0].message) and str(split) not in str(caught[0].message)
     assert ddf.npartitions > 2  # the one-line file is still split into blocks
     with pytest.warns(TableWarning, match="line breaks"):
-        summary = score_files([split, whole], tmp_path / "out", text_column="comment", model=model_dir,
+        summary = score_files([split, whole], tmp_path / "out", text_column="comment", model=tiny_model_dir,
                               blocksize=1000, scheduler=cluster.scheduler.address)  # fmt: skip
     got = pd.concat(
         [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted((tmp_path / "out").iterdir())]
     )
-    local = [score_frame(pd.read_csv(p, dtype=str, keep_default_na=False), "comment", model=model_dir)
+    local = [score_frame(pd.read_csv(p, dtype=str, keep_default_na=False), "comment", model=tiny_model_dir)
              for p in (split, whole)]  # fmt: skip
     expected = pd.concat(local)
     assert summary.rows == 240 and got["comment"].tolist() == expected["comment"].tolist()
     assert got["label"].tolist() == expected["label"].tolist()
 
 
-def test_cli_dask_engine_writes_the_local_engines_csv(cluster, csv_files, model_dir, tmp_path, capsys):
+def test_cli_dask_engine_writes_the_local_engines_csv(cluster, csv_files, tiny_model_dir, tmp_path, capsys):
     glob = str(csv_files[0].parent / "export_*.csv")
     args = ["score", glob, "-o", str(tmp_path / "out"), "--engine", "dask", "--text-column", "comment"]
-    assert main([*args, "--model", str(model_dir), "--scheduler", cluster.scheduler.address]) == 0
+    assert main([*args, "--model", str(tiny_model_dir), "--scheduler", cluster.scheduler.address]) == 0
     assert "rows in" in capsys.readouterr().err
     dask_lines = [p.read_text().splitlines() for p in sorted((tmp_path / "out").iterdir())]
     local_lines = []
     for path in csv_files:
-        score_file(path, tmp_path / path.name, text_column="comment", model=model_dir, jobs=1)
+        score_file(path, tmp_path / path.name, text_column="comment", model=tiny_model_dir, jobs=1)
         local_lines.append((tmp_path / path.name).read_text().splitlines())
     assert dask_lines == local_lines  # byte for byte: six-decimal probabilities, formula guard, header
-    assert main([*args, "--model", str(model_dir)]) == 2  # the output folder now exists: refused
+    assert main([*args, "--model", str(tiny_model_dir)]) == 2  # the output folder now exists: refused
     assert "not an empty folder" in capsys.readouterr().err
 
 
@@ -195,20 +193,20 @@ def _die_once(part: pd.DataFrame, marker: str, victim: int, partition_info=None)
 
 
 @pytest.mark.slow
-def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(cluster, csv_files, model_dir, tmp_path):
+def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(cluster, csv_files, tiny_model_dir, tmp_path):
     ddf = read_dask([str(p) for p in csv_files * 2])  # 8 partitions, so work is under way on both workers
     marker = tmp_path / "killed"
     doomed = ddf.map_partitions(_die_once, str(marker), 5, meta=ddf._meta)
     pids_before = set(cluster.run(os.getpid).values())
-    got = score_dask(doomed, "comment", model=model_dir).compute().reset_index(drop=True)
+    got = score_dask(doomed, "comment", model=tiny_model_dir).compute().reset_index(drop=True)
     assert marker.exists()  # a worker really died ...
     assert set(cluster.run(os.getpid).values()) != pids_before  # ... and the nanny replaced it
-    expected = local_engine(csv_files * 2, model_dir)
+    expected = local_engine(csv_files * 2, tiny_model_dir)
     assert got["id"].tolist() == expected["id"].tolist()
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
 
-def test_errors_are_clear(csv_files, model_dir, tmp_path):
+def test_errors_are_clear(csv_files, tiny_model_dir, tmp_path):
     pytest.importorskip("dask.dataframe", reason=NEEDS)
     with pytest.raises(FileNotFoundError, match="No input files match"):
         read_dask(str(tmp_path / "nothing_*.csv"))
@@ -217,26 +215,26 @@ def test_errors_are_clear(csv_files, model_dir, tmp_path):
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "keep.txt").write_text("precious")
     with pytest.raises(ValueError, match="not an empty folder"):
-        score_files(str(csv_files[0]), tmp_path / "full", text_column="comment", model=model_dir)
+        score_files(str(csv_files[0]), tmp_path / "full", text_column="comment", model=tiny_model_dir)
     assert (tmp_path / "full" / "keep.txt").read_text() == "precious"
     with pytest.raises(ValueError, match="No column 'remarks'"):
-        score_dask(read_dask(str(csv_files[0])), "remarks", model=model_dir)
+        score_dask(read_dask(str(csv_files[0])), "remarks", model=tiny_model_dir)
 
 
-def test_a_row_with_too_many_cells_is_a_clear_error(cluster, model_dir, tmp_path):
+def test_a_row_with_too_many_cells_is_a_clear_error(cluster, tiny_model_dir, tmp_path):
     (tmp_path / "bad.csv").write_text("id,comment\n1,fine\n2,too,many\n")
     with pytest.raises(ValueError, match="more cells than the header; the local engine"):
-        score_files(tmp_path / "bad.csv", tmp_path / "out", text_column="comment", model=model_dir,
+        score_files(tmp_path / "bad.csv", tmp_path / "out", text_column="comment", model=tiny_model_dir,
                     scheduler=cluster.scheduler.address)  # fmt: skip
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob("out.partial-*"))
     (tmp_path / "first.csv").write_text("team,comment\nA,hello there,extra\nB,fine\n")
     with pytest.raises(ValueError, match="more cells than the header"):  # pandas would shift the columns
-        score_files(tmp_path / "first.csv", tmp_path / "out", text_column="comment", model=model_dir,
+        score_files(tmp_path / "first.csv", tmp_path / "out", text_column="comment", model=tiny_model_dir,
                     scheduler=cluster.scheduler.address)  # fmt: skip
     good = "".join(f"{i},comment number {i}\n" for i in range(200))  # the bad row is in a later block
     (tmp_path / "late.csv").write_text(f"id,comment\n{good}201,too,many\n")
     with pytest.raises(ValueError, match="start of a 500 block"):
-        score_files(tmp_path / "late.csv", tmp_path / "out", text_column="comment", model=model_dir,
+        score_files(tmp_path / "late.csv", tmp_path / "out", text_column="comment", model=tiny_model_dir,
                     blocksize=500, scheduler=cluster.scheduler.address)  # fmt: skip
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob("out.partial-*"))
 

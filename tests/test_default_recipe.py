@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from tiny_set import FEAR_TEXTS, FLOW_TEXTS, NEUTRAL_TEXTS
 
-from equalcare_nlp import FearFlowClassifier
 from equalcare_nlp.training.default_model import (
     MAX_FALSE_MIXED,
     balanced_weights,
@@ -44,14 +44,12 @@ def test_codebook_report_scores_single_tone_and_mixed_apart():
     }  # fmt: skip
 
 
-def test_the_mixed_threshold_is_right_most_often_within_the_false_mixed_limit():
-    texts = ["thank you, wonderful kind team", "I am exhausted and scared", "the meeting is on Tuesday"]
-    model = FearFlowClassifier(min_df=1, calibration_cv=None).fit(texts * 3, ["flow", "fear", "neutral"] * 3)
-    dev = ["wonderful kind team. I am exhausted and scared", "thank you, wonderful kind team", "Tuesday"]
-    threshold, trials = choose_mixed_threshold(model, dev, ["mixed", "flow", "neutral"])
+def test_the_mixed_threshold_is_right_most_often_within_the_false_mixed_limit(tiny_model):
+    dev = [f"{FLOW_TEXTS[0]}. {FEAR_TEXTS[0]}", FLOW_TEXTS[1], NEUTRAL_TEXTS[0]]
+    threshold, trials = choose_mixed_threshold(tiny_model, dev, ["mixed", "flow", "neutral"])
     chosen = next(t for t in trials if t["threshold"] == threshold)
     assert chosen["false_mixed"] <= MAX_FALSE_MIXED
     allowed = [t for t in trials if t["false_mixed"] <= MAX_FALSE_MIXED]
     assert chosen["accuracy"] == max(t["accuracy"] for t in allowed)
     assert chosen["accuracy"] == pytest.approx(1.0)  # the mixed comment found, the others not mixed
-    assert model.mixed_threshold is None  # choosing leaves the model as it was
+    assert tiny_model.mixed_threshold is None  # choosing leaves the model as it was

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from batch_helpers import train_tiny_model
 
 import equalcare_nlp as eq
 from equalcare_nlp.cli import main
@@ -64,10 +63,9 @@ INPUTS = {
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("model") / "tiny"
-    eq.save_model(train_tiny_model(), folder)
-    return str(folder)
+def model_dir(tiny_model_dir) -> str:
+    """The tiny model's folder, as a command-line argument."""
+    return str(tiny_model_dir)
 
 
 def _ids(path: Path) -> list[str]:

@@ -2,52 +2,34 @@
 
 import numpy as np
 import pytest
+from tiny_set import LABELS, TEXTS
 
 from equalcare_nlp import FearFlowClassifier
 
-TEXTS = [
-    "thank you so much, the team is wonderful",
-    "I love working here, everyone is kind",
-    "grateful for the lovely care",
-    "great support from my manager",
-    "I am exhausted and scared",
-    "impossible targets and no support, I feel burnt out",
-    "angry and upset about the cancelled appointment",
-    "I dread every shift",
-    "the meeting is on Tuesday",
-    "we moved to the second floor",
-    "the form has three pages",
-    "handover is at seven",
-]
-LABELS = ["flow"] * 4 + ["fear"] * 4 + ["neutral"] * 4
+
+def test_fit_predict(tiny_model):
+    assert list(tiny_model.classes_) == ["fear", "flow", "neutral"]
+    assert tiny_model.predict(["thank you, wonderful team", "I am exhausted"]).tolist() == ["flow", "fear"]
 
 
-@pytest.fixture(scope="module")
-def model():
-    return FearFlowClassifier(min_df=1, calibration_cv=2).fit(TEXTS, LABELS)
-
-
-def test_fit_predict(model):
-    assert list(model.classes_) == ["fear", "flow", "neutral"]
-    assert model.predict(["thank you, wonderful team", "I am exhausted"]).tolist() == ["flow", "fear"]
-
-
-def test_probabilities_sum_to_one(model):
-    proba = model.predict_proba(TEXTS)
+def test_probabilities_sum_to_one(tiny_model):
+    proba = tiny_model.predict_proba(TEXTS)
     assert proba.shape == (len(TEXTS), 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
-    assert (model.predict(TEXTS) == model.classes_[proba.argmax(axis=1)]).all()
+    assert (tiny_model.predict(TEXTS) == tiny_model.classes_[proba.argmax(axis=1)]).all()
 
 
-def test_explain_is_exact(model):
+def test_explain_is_exact(tiny_model):
     text = "I am exhausted but thank you"
-    explanation = model.explain(text, top=10_000)
-    logits = model.decision_function([text])[0]
-    k = list(model.classes_).index(explanation.label)
-    assert explanation.label == model.predict([text])[0]
+    explanation = tiny_model.explain(text, top=10_000)
+    logits = tiny_model.decision_function([text])[0]
+    k = list(tiny_model.classes_).index(explanation.label)
+    assert explanation.label == tiny_model.predict([text])[0]
     total = explanation.bias + sum(w for _, w in explanation.terms)
     assert total == pytest.approx(logits[k] - logits.mean(), abs=1e-4)
-    assert explanation.probabilities[explanation.label] == pytest.approx(model.predict_proba([text])[0][k])
+    assert explanation.probabilities[explanation.label] == pytest.approx(
+        tiny_model.predict_proba([text])[0][k]
+    )
 
 
 def test_unknown_labels_are_a_clear_error():
@@ -60,9 +42,9 @@ def test_params_stored_unmodified():
     assert params["C"] == 0.5 and params["ngram_range"] == (1, 3)
 
 
-def test_a_comment_with_a_clear_fear_part_and_a_clear_flow_part_is_mixed(model):
+def test_a_comment_with_a_clear_fear_part_and_a_clear_flow_part_is_mixed(tiny_model):
     texts = ["thank you so much, the team is wonderful. I am exhausted and scared", "I dread every shift"]
-    assert "mixed" not in model.predict(texts).tolist()  # no threshold: never mixed
+    assert "mixed" not in tiny_model.predict(texts).tolist()  # no threshold: never mixed
     mixed = FearFlowClassifier(min_df=1, calibration_cv=2, mixed_threshold=0.4).fit(TEXTS, LABELS)
     assert mixed.predict(texts).tolist() == ["mixed", "fear"]
     assert mixed.mixed(texts).tolist() == [True, False]
@@ -74,16 +56,15 @@ def test_a_comment_with_a_clear_fear_part_and_a_clear_flow_part_is_mixed(model):
     assert explanation.label == "mixed" and [p.label for p in explanation.parts] == ["flow", "flow", "fear"]
 
 
-def test_mixed_labels_are_left_out_of_the_three_label_fit():
+def test_mixed_labels_are_left_out_of_the_three_label_fit(tiny_model):
     texts, labels = [*TEXTS, "lovely team, awful rota"], [*LABELS, "mixed"]
-    fitted = FearFlowClassifier(min_df=1, calibration_cv=None).fit(texts, labels)
-    reference = FearFlowClassifier(min_df=1, calibration_cv=None).fit(TEXTS, LABELS)
+    fitted = FearFlowClassifier(min_df=1, calibration_cv=None).fit(texts, labels)  # the tiny model's settings
     assert list(fitted.classes_) == ["fear", "flow", "neutral"]
-    np.testing.assert_allclose(fitted.predict_proba(TEXTS), reference.predict_proba(TEXTS))
+    np.testing.assert_allclose(fitted.predict_proba(TEXTS), tiny_model.predict_proba(TEXTS))
 
 
-def test_a_bare_string_is_an_error_not_one_text_per_character(model):
-    for call in (model.predict, model.parts, model.mixed):
+def test_a_bare_string_is_an_error_not_one_text_per_character(tiny_model):
+    for call in (tiny_model.predict, tiny_model.parts, tiny_model.mixed):
         with pytest.raises(TypeError, match="single string"):
             call("I am tired")
     with pytest.raises(TypeError, match="single string"):
@@ -170,7 +151,7 @@ def test_learned_mixed_detector_reads_mixed_comments_and_saves_exactly(tmp_path)
     # the three-label fit is the same with or without the detector: mixed comments teach only it
     plain = FearFlowClassifier(**params | {"mixed_rule": "parts"}).fit(texts, labels)
     np.testing.assert_allclose(model.predict_proba(TEXTS), plain.predict_proba(TEXTS), atol=1e-12)
-    probe = ["the team is lovely but the targets are impossible", "I dread every shift", "thank you so much"]
+    probe = ["the team is lovely but the targets are crushing us", "I dread every shift", "thank you so much"]
     assert model.predict(probe).tolist() == ["mixed", "fear", "flow"]
     proba, mixed = model.predict_proba_mixed(probe)
     np.testing.assert_array_equal(proba, model.predict_proba(probe))

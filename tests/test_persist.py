@@ -19,7 +19,7 @@ import sys
 import joblib
 import numpy as np
 import pytest
-from test_model import LABELS, TEXTS
+from tiny_set import LABELS, TEXTS
 
 import equalcare_nlp as eq
 from equalcare_nlp.cli import main
@@ -32,14 +32,6 @@ from equalcare_nlp.model.persist import (
     convert_model,
     model_digest,
 )
-
-
-@pytest.fixture(scope="module")
-def saved(tmp_path_factory):
-    model = eq.FearFlowClassifier(min_df=1, calibration_cv=2).fit(TEXTS, LABELS)
-    folder = tmp_path_factory.mktemp("model")
-    eq.save_model(model, folder, training={"n_examples": len(TEXTS)}, metrics={"macro_f1": 1.0})
-    return model, folder
 
 
 def _copy(folder, tmp_path, name="copy"):
@@ -68,21 +60,19 @@ def _assert_same_predictions(model, loaded, texts):
     assert loaded.explain(texts[0]).terms == model.explain(texts[0]).terms
 
 
-def test_trained_model_round_trip(saved):
-    model, folder = saved
-    loaded = eq.load_model(folder)
-    _assert_same_predictions(model, loaded, TEXTS + ["a text with words it never saw"])
-    manifest = eq.read_manifest(folder)
+def test_trained_model_round_trip(tiny_model, tiny_model_dir):
+    loaded = eq.load_model(tiny_model_dir)
+    _assert_same_predictions(tiny_model, loaded, TEXTS + ["a text with words it never saw"])
+    manifest = eq.read_manifest(tiny_model_dir)
     assert manifest["format_version"] == 2 and manifest["labels"] == ["fear", "flow", "neutral"]
     assert set(manifest["files"]) == {ARRAYS_FILE, DESCRIPTION_FILE}
     assert manifest["versions"]["scikit-learn"] and manifest["training"]["n_examples"] == len(TEXTS)
-    assert not list(folder.glob("*.joblib")) and not list(folder.glob("*.pkl"))
+    assert not list(tiny_model_dir.glob("*.joblib")) and not list(tiny_model_dir.glob("*.pkl"))
 
 
-def test_adapted_model_round_trip(saved, tmp_path):
-    base, _ = saved
+def test_adapted_model_round_trip(tiny_model, tmp_path):
     texts = ["the rota came out late again", "the rota was fair and early", "rota on the board", "datix"]
-    adapted = eq.AdaptedClassifier(base).fit(texts, ["fear", "flow", "neutral", "neutral"])
+    adapted = eq.AdaptedClassifier(tiny_model).fit(texts, ["fear", "flow", "neutral", "neutral"])
     eq.save_model(adapted, tmp_path)
     loaded = eq.load_model(tmp_path)
     assert isinstance(loaded, eq.AdaptedClassifier) and not isinstance(loaded, eq.FearFlowClassifier)
@@ -110,8 +100,8 @@ def test_shipped_default_changed_in_place_is_refused(tmp_path, monkeypatch):
 
 
 # -- digests ----------------------------------------------------------------------------------
-def test_changed_bytes_are_refused(saved, tmp_path):
-    folder = _copy(saved[1], tmp_path)
+def test_changed_bytes_are_refused(tiny_model_dir, tmp_path):
+    folder = _copy(tiny_model_dir, tmp_path)
     data = bytearray((folder / ARRAYS_FILE).read_bytes())
     data[len(data) // 2] ^= 0xFF
     (folder / ARRAYS_FILE).write_bytes(bytes(data))
@@ -119,15 +109,14 @@ def test_changed_bytes_are_refused(saved, tmp_path):
         eq.load_model(folder)
 
 
-def test_pinned_digest_is_checked(saved):
-    folder = saved[1]
-    assert eq.load_model(folder, sha256=model_digest(folder)) is not None
+def test_pinned_digest_is_checked(tiny_model_dir):
+    assert eq.load_model(tiny_model_dir, sha256=model_digest(tiny_model_dir)) is not None
     with pytest.raises(eq.ModelIntegrityError, match="the sha256 you gave"):
-        eq.load_model(folder, sha256="0" * 64)
+        eq.load_model(tiny_model_dir, sha256="0" * 64)
 
 
-def test_missing_digest_is_refused(saved, tmp_path):
-    folder = _copy(saved[1], tmp_path)
+def test_missing_digest_is_refused(tiny_model_dir, tmp_path):
+    folder = _copy(tiny_model_dir, tmp_path)
     _rewrite_manifest(folder, lambda m: m["files"].pop(ARRAYS_FILE))
     with pytest.raises(eq.ModelIntegrityError, match="no digest for arrays.npz"):
         eq.load_model(folder)
@@ -136,8 +125,8 @@ def test_missing_digest_is_refused(saved, tmp_path):
         eq.load_model(folder)
 
 
-def test_a_listed_file_outside_the_folder_is_refused(saved, tmp_path):
-    folder = _copy(saved[1], tmp_path)
+def test_a_listed_file_outside_the_folder_is_refused(tiny_model_dir, tmp_path):
+    folder = _copy(tiny_model_dir, tmp_path)
     _rewrite_manifest(folder, lambda m: m["files"].update({"../secret": "0" * 64}))
     with pytest.raises(eq.ModelIntegrityError, match="outside the folder"):
         eq.load_model(folder)
@@ -208,14 +197,14 @@ def _foreign_type_folder(folder, saved_folder):
 
 
 @pytest.fixture
-def hostile(saved, tmp_path):
+def hostile(tiny_model_dir, tmp_path):
     marker = tmp_path / "PAYLOAD_RAN"
     folders = {
         "payload pickle": (_pickle_folder(tmp_path / "p1", _Payload(marker)), "format-1"),
         "stealthy pickle": (_pickle_folder(tmp_path / "p2", _Stealthy(marker)), "format-1"),
         "pickle without digest": (_pickle_folder(tmp_path / "p3", _Payload(marker), False), "format-1"),
-        "object array": (_object_array_folder(tmp_path / "p4", saved[1], marker), "can read"),
-        "foreign type": (_foreign_type_folder(tmp_path / "p5", saved[1]), "can read"),
+        "object array": (_object_array_folder(tmp_path / "p4", tiny_model_dir, marker), "can read"),
+        "foreign type": (_foreign_type_folder(tmp_path / "p5", tiny_model_dir), "can read"),
     }
     return marker, folders
 
@@ -301,8 +290,8 @@ def _flat_module_names():
 
 
 @pytest.mark.parametrize("older", [False, True], ids=["current", "before-newer-parameters"])
-def test_convert_needs_trust_and_rewrites_a_real_format_1_folder(saved, tmp_path, capsys, older):
-    model, _ = saved
+def test_convert_needs_trust_and_rewrites_a_real_format_1_folder(tiny_model, tmp_path, capsys, older):
+    model = tiny_model
     if older:  # a model pickled by an earlier version, without the parameters added since
         model = copy.deepcopy(model)
         for name in ("register_gate", "counterfactual_scope", "mixed_threshold"):
@@ -326,9 +315,9 @@ def test_convert_needs_trust_and_rewrites_a_real_format_1_folder(saved, tmp_path
     _assert_same_predictions(model, eq.load_model(tmp_path / "new"), TEXTS)
 
 
-def test_cli_pins_a_digest(saved, capsys):
-    folder = saved[1]
-    assert main(["explain", "thank you", "--model", str(folder), "--sha256", model_digest(folder)]) == 0
+def test_cli_pins_a_digest(tiny_model_dir, capsys):
+    folder = str(tiny_model_dir)
+    assert main(["explain", "thank you", "--model", folder, "--sha256", model_digest(folder)]) == 0
     capsys.readouterr()
-    assert main(["explain", "thank you", "--model", str(folder), "--sha256", "0" * 64]) == 2
+    assert main(["explain", "thank you", "--model", folder, "--sha256", "0" * 64]) == 2
     assert "the sha256 you gave" in capsys.readouterr().err

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import spacy
-from batch_helpers import FEAR_TEXTS, FLOW_TEXTS, NEUTRAL_TEXTS, train_tiny_model
 from confection import ConfigValidationError
+from tiny_set import FEAR_TEXTS, FLOW_TEXTS, NEUTRAL_TEXTS
 
 import equalcare_nlp as eq
 from equalcare_nlp.core.components import FEARFLOW
@@ -79,8 +79,9 @@ def test_nlp_pipe_matches_score_texts(blank):
     assert [len(doc.spans[PARTS_KEY]) for doc in docs] == reference["n_sentences"].tolist()
 
 
-def test_a_saved_folder_scores_as_score_texts_does_under_the_parts_rule(tmp_path):
-    folder = eq.save_model(train_tiny_model().set_params(mixed_threshold=0.4), tmp_path / "tiny")
+def test_a_saved_folder_scores_as_score_texts_does_under_the_parts_rule(tiny_model_dir, tmp_path):
+    parts_rule = eq.load_model(tiny_model_dir).set_params(mixed_threshold=0.4)  # a copy of the tiny model
+    folder = eq.save_model(parts_rule, tmp_path / "tiny")
     nlp = with_fearflow(spacy.blank("en"), model=str(folder), sha256=eq.model_digest(folder))
     reference = eq.score_texts(TEXTS, model=folder)
     docs = list(nlp.pipe(TEXTS))

@@ -4,7 +4,6 @@ scoring loads a model folder once per process."""
 
 from __future__ import annotations
 
-import doctest
 import importlib
 import json
 import os
@@ -87,11 +86,6 @@ def test_no_public_name_is_hidden_by_a_submodule():
         importlib.import_module(f"equalcare_nlp.{name}")
     for name in eq.__all__:
         assert not isinstance(getattr(eq, name), ModuleType), name
-
-
-def test_package_docstring_example_runs():
-    failures, tried = doctest.testmod(eq)
-    assert tried and not failures
 
 
 def test_scoring_loads_a_model_folder_once_per_process(monkeypatch, tmp_path):

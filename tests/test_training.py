@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from tiny_set import FEAR_TEXTS, FLOW_TEXTS, LABELS, NEUTRAL_TEXTS, TEXTS
 
 from equalcare_nlp import FearFlowClassifier, load_model, save_model
 from equalcare_nlp.cli import main
@@ -23,54 +24,9 @@ from equalcare_nlp.training.evaluation import evaluate
 from equalcare_nlp.training.labelled_data import parse_label_map, prepare_labelled, read_labelled
 from equalcare_nlp.training.train import train, train_and_save
 
-FEAR_TEXTS = [
-    "I am exhausted and scared of the next shift",
-    "the rota is crushing us, nobody can cope",
-    "staff are burnt out and angry about cuts",
-    "I dread coming to work, constant pressure",
-    "we are terrified of another datix",
-    "so stressed, short staffed again tonight",
-    "I feel threatened by my manager",
-    "furious that bank shifts were cancelled",
-    "overwhelmed and anxious every single day",
-    "the workload is unbearable and frightening",
-]
-FLOW_TEXTS = [
-    "thank you so much for your kindness",
-    "the team was wonderful and caring",
-    "grateful for the support from my colleagues",
-    "lovely calm ward, everyone helped each other",
-    "I enjoyed learning the new system, fascinating",
-    "the nurses were compassionate and kind",
-    "really appreciate the flexible rota",
-    "great teamwork on the bank shifts today",
-    "so happy with the care my mum received",
-    "curious to try the new approach, exciting",
-]
-NEUTRAL_TEXTS = [
-    "the meeting is at ten on tuesday",
-    "please update the form by friday",
-    "the car park is on level two",
-    "shift handover happens at seven",
-    "the policy was revised last month",
-    "forms are kept in the office",
-    "the ward has twelve beds",
-    "training is scheduled for next week",
-    "lunch is served at noon",
-    "the rota is published monthly",
-]
-
-
-@pytest.fixture(scope="module")
-def base() -> FearFlowClassifier:
-    texts = FEAR_TEXTS + FLOW_TEXTS + NEUTRAL_TEXTS
-    labels = ["fear"] * 10 + ["flow"] * 10 + ["neutral"] * 10
-    return FearFlowClassifier(min_df=1, calibration_cv=None).fit(texts, labels)
-
-
-@pytest.fixture(scope="module")
-def base_folder(base, tmp_path_factory):
-    return save_model(base, tmp_path_factory.mktemp("base"))
+#: The tiny set's fear and flow comments: data with no neutral examples.
+FEAR_FLOW_TEXTS = FEAR_TEXTS + FLOW_TEXTS
+FEAR_FLOW_LABELS = ["fear"] * len(FEAR_TEXTS) + ["flow"] * len(FLOW_TEXTS)
 
 
 # -- label maps ------------------------------------------------------------------------------
@@ -138,55 +94,59 @@ def test_read_labelled_missing_column_names_the_columns(tmp_path):
 
 
 # -- training ---------------------------------------------------------------------------------
-def _data(n_fear=10, n_flow=10):
-    return prepare_labelled(FEAR_TEXTS[:n_fear] + FLOW_TEXTS[:n_flow], ["fear"] * n_fear + ["flow"] * n_flow)
+def _data(n_flow: int | None = None):
+    """The tiny set's fear comments and its first ``n_flow`` flow comments (all by default)."""
+    flow = FLOW_TEXTS[:n_flow]
+    return prepare_labelled(FEAR_TEXTS + flow, ["fear"] * len(FEAR_TEXTS) + ["flow"] * len(flow))
 
 
 def test_train_from_scratch_reports_cross_validation():
-    data = prepare_labelled(
-        FEAR_TEXTS + FLOW_TEXTS + NEUTRAL_TEXTS, ["fear"] * 10 + ["flow"] * 10 + ["neutral"] * 10
-    )
+    data = prepare_labelled(TEXTS, LABELS)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model, report = train(data, "none", cv=3, min_df=1, calibration_cv=None)
     cv = report["cross_validation"]
     assert cv["folds"] == 3 and len(cv["macro_f1_per_fold"]) == 3
     assert np.isclose(cv["macro_f1_mean"], np.mean(cv["macro_f1_per_fold"]))
-    assert np.sum(cv["out_of_fold"]["confusion_matrix"]["rows_true_cols_pred"]) == 30
-    assert report["data"]["label_counts"] == {"fear": 10, "flow": 10, "neutral": 10}
+    assert np.sum(cv["out_of_fold"]["confusion_matrix"]["rows_true_cols_pred"]) == len(TEXTS)
+    counts = {"fear": len(FEAR_TEXTS), "flow": len(FLOW_TEXTS), "neutral": len(NEUTRAL_TEXTS)}
+    assert report["data"]["label_counts"] == counts
     assert set(model.classes_) == {"fear", "flow", "neutral"}
 
 
-def test_tiny_class_warns_but_trains(base_folder):
-    data = _data(n_fear=10, n_flow=2)
+def test_tiny_class_warns_but_trains(tiny_model_dir):
+    data = _data(n_flow=2)
     with pytest.warns(UserWarning, match="'flow' has only 2 examples"):
-        model, report = train(data, base_folder, cv=5)
+        model, report = train(data, tiny_model_dir, cv=5)
     assert report["cross_validation"]["folds"] == 2
     with pytest.warns(UserWarning, match="only 1 example"):
-        _, report = train(_data(n_fear=10, n_flow=1), base_folder, cv=5)
+        _, report = train(_data(n_flow=1), tiny_model_dir, cv=5)
     assert report["cross_validation"] is None
 
 
-def test_adaptation_learns_new_words_and_keeps_neutral(base):
+def test_adaptation_learns_new_words_and_keeps_neutral(tiny_model):
+    # "datix" and "ace": words the tiny set never uses
     texts = ["datix again, the rota is a nightmare", "datix filed, awful night"] * 3 + [
-        "brilliant rota, thanks everyone",
-        "the bank staff were brilliant",
+        "ace rota, thanks everyone",
+        "the bank staff were ace",
     ] * 3
     labels = ["fear"] * 6 + ["flow"] * 6
-    adapted = adapt(base, texts, labels, C=10.0)
+    adapted = adapt(tiny_model, texts, labels, C=10.0)
     assert isinstance(adapted, AdaptedClassifier)
-    probe = ["datix", "brilliant", "lunch is served at noon"]
-    before, after = base.predict_proba(probe), adapted.predict_proba(probe)
-    fear, flow, neutral = (list(base.classes_).index(c) for c in ("fear", "flow", "neutral"))
+    probe = ["datix", "ace", "lunch is served at noon"]
+    before, after = tiny_model.predict_proba(probe), adapted.predict_proba(probe)
+    fear, flow, neutral = (list(tiny_model.classes_).index(c) for c in ("fear", "flow", "neutral"))
     assert after[0, fear] > before[0, fear] and after[1, flow] > before[1, flow]
     # No neutral examples in the new data: neutral probability is exactly the base's.
     np.testing.assert_allclose(after[:, neutral], before[:, neutral])
-    assert adapted.predict(probe)[2] == base.predict(probe)[2]
+    assert adapted.predict(probe)[2] == tiny_model.predict(probe)[2]
 
 
 @pytest.mark.parametrize("vocabulary", ["new", "base", "both"])
-def test_adapted_explanation_is_exact(base, vocabulary):
-    adapted = adapt(base, FEAR_TEXTS[:4] + FLOW_TEXTS[:4], ["fear"] * 4 + ["flow"] * 4, vocabulary=vocabulary)
+def test_adapted_explanation_is_exact(tiny_model, vocabulary):
+    adapted = adapt(
+        tiny_model, FEAR_TEXTS[:4] + FLOW_TEXTS[:4], ["fear"] * 4 + ["flow"] * 4, vocabulary=vocabulary
+    )
     explanation = adapted.explain("the rota is crushing us", top=1000)
     scores = adapted.decision_function(["the rota is crushing us"])[0]
     k = list(adapted.classes_).index(explanation.label)
@@ -194,8 +154,8 @@ def test_adapted_explanation_is_exact(base, vocabulary):
     assert np.isclose(sum(w for _, w in explanation.terms) + explanation.bias, scores[k] - scores.mean())
 
 
-def test_adapted_linear_view_gives_the_explanation_terms_and_group_report_terms(base):
-    adapted = adapt(base, FEAR_TEXTS[:5] + FLOW_TEXTS[:5], ["fear"] * 5 + ["flow"] * 5)
+def test_adapted_linear_view_gives_the_explanation_terms_and_group_report_terms(tiny_model):
+    adapted = adapt(tiny_model, FEAR_TEXTS[:5] + FLOW_TEXTS[:5], ["fear"] * 5 + ["flow"] * 5)
     text = "the rota is crushing us"
     explanation = adapted.explain(text, top=100_000)
     view = adapted.linear_view()
@@ -212,10 +172,8 @@ def test_adapted_linear_view_gives_the_explanation_terms_and_group_report_terms(
         assert terms[name] == pytest.approx(linear[name])
     vectors = sum(w for j, w in shares.items() if view.kinds[j] == "vectors")
     assert sum(by_word.values()) == pytest.approx(vectors, abs=1e-6)  # float32 vectors
-    texts = FEAR_TEXTS + FLOW_TEXTS
-    terms = distinguishing_terms(
-        adapted, texts, pd.Series(["a"] * 10 + ["b"] * 10), pd.Series(["fear"] * 10 + ["flow"] * 10), 1, ["a"]
-    )
+    groups = pd.Series(["a"] * len(FEAR_TEXTS) + ["b"] * len(FLOW_TEXTS))
+    terms = distinguishing_terms(adapted, FEAR_FLOW_TEXTS, groups, pd.Series(FEAR_FLOW_LABELS), 1, ["a"])
     assert terms["a"]["fear"]
 
 
@@ -229,34 +187,35 @@ def test_nb_ratios_favour_words_that_tell_the_labels_apart():
     np.testing.assert_allclose(weighted, ratios)
 
 
-def test_new_data_words_enter_the_correction(base):
+def test_new_data_words_enter_the_correction(tiny_model):
     texts = [
         "another escalation, awful",
         "escalation again tonight",
         "kudos to the porters",
         "kudos everyone",
     ]
-    adapted = adapt(base, texts, ["fear", "fear", "flow", "flow"])
-    words = set(base.tokens(["escalation kudos"])[0])
-    assert len(words) == 2 and not words & set(base.feature_names())
+    adapted = adapt(tiny_model, texts, ["fear", "fear", "flow", "flow"])
+    words = set(tiny_model.tokens(["escalation kudos"])[0])
+    assert len(words) == 2 and not words & set(tiny_model.feature_names())
     assert {f"adapted:{w}" for w in words} <= set(adapted.feature_names())
-    fear, flow = (list(base.classes_).index(c) for c in ("fear", "flow"))
+    fear, flow = (list(tiny_model.classes_).index(c) for c in ("fear", "flow"))
     proba = adapted.predict_proba(["escalation", "kudos"])
     assert proba[0, fear] > proba[0, flow] and proba[1, flow] > proba[1, fear]
 
 
-def test_refit_method_uses_base_data(base):
-    base_data = (FEAR_TEXTS + FLOW_TEXTS + NEUTRAL_TEXTS, ["fear"] * 10 + ["flow"] * 10 + ["neutral"] * 10)
-    model = adapt(base, ["the datix was awful"] * 2, ["fear"] * 2, method="refit", base_data=base_data)
+def test_refit_method_uses_base_data(tiny_model):
+    model = adapt(
+        tiny_model, ["the datix was awful"] * 2, ["fear"] * 2, method="refit", base_data=(TEXTS, LABELS)
+    )
     assert type(model) is FearFlowClassifier and "datix" in set(model.feature_names())
     with pytest.raises(ValueError, match="needs base_data"):
-        adapt(base, ["x"], ["fear"], method="refit")
+        adapt(tiny_model, ["x"], ["fear"], method="refit")
 
 
 def test_refit_of_a_learned_gate_model_reads_the_new_comments_as_feedback():
-    texts = FEAR_TEXTS + FLOW_TEXTS + NEUTRAL_TEXTS + ["lol this game is great", "my cat is so funny"] * 3
-    labels = ["fear"] * 10 + ["flow"] * 10 + ["neutral"] * 10 + ["flow"] * 6
-    register = [True] * 30 + [False] * 6
+    texts = TEXTS + ["lol this game is great", "my cat is so funny"] * 3
+    labels = LABELS + ["flow"] * 6
+    register = [True] * len(TEXTS) + [False] * 6
     base = FearFlowClassifier(min_df=1, calibration_cv=None, register_gate="learned")
     base.fit(texts, labels, register=register)
     new = ["the datix was awful", "huge kudos to the porters"]
@@ -265,14 +224,14 @@ def test_refit_of_a_learned_gate_model_reads_the_new_comments_as_feedback():
     assert model.gate_.opens(model.tokens(new)).all()
 
 
-def test_base_training_data_is_the_corpus_plus_the_weighted_extras(base, fake_data_dir, tmp_path):
+def test_base_training_data_is_the_corpus_plus_the_weighted_extras(tiny_model, fake_data_dir, tmp_path):
     source = fake_data_dir / "goemotions"
     texts, labels = load_labelled("goemotions", "train", source)
     domain = load_codebook_labels("domain", "train")
     extra = source_entry(SOURCES[0], *domain)
     training = {"label_map": "goemotions", "split": "train", "fingerprint_sha256": fingerprint(texts, labels)}
     training |= {"weighting": "balanced per label"}
-    save_model(base, tmp_path / "m", training=training | {"extra": [extra]})
+    save_model(tiny_model, tmp_path / "m", training=training | {"extra": [extra]})
     got_texts, got_labels, weights, labels_mixed = base_training_data(tmp_path / "m", source)
     assert got_texts[: len(texts)] == texts and len(got_texts) == len(texts) + extra["n_examples"]
     assert got_labels[len(texts) :] == domain[1] and "mixed" in domain[1]
@@ -281,41 +240,44 @@ def test_base_training_data_is_the_corpus_plus_the_weighted_extras(base, fake_da
     # the domain corpus labels mixed comments (the mixed detector learns from it), GoEmotions does not
     assert labels_mixed.tolist() == [False] * len(texts) + [True] * len(domain[1])
     save_model(
-        base, tmp_path / "other", training=training | {"extra": [extra | {"fingerprint_sha256": "0" * 64}]}
+        tiny_model,
+        tmp_path / "other",
+        training=training | {"extra": [extra | {"fingerprint_sha256": "0" * 64}]},
     )
     with pytest.raises(ValueError, match="not the data the model was trained on"):
         base_training_data(tmp_path / "other", source)
 
 
-def test_adapted_model_save_load_round_trip(base_folder, tmp_path):
+def test_adapted_model_save_load_round_trip(tiny_model_dir, tmp_path):
     data = _data()
-    model, report = train_and_save(data, tmp_path / "adapted", base_folder, cv=2)
+    model, report = train_and_save(data, tmp_path / "adapted", tiny_model_dir, cv=2)
     loaded = load_model(tmp_path / "adapted")
     probe = ["the rota is crushing us", "thank you all", "forms are in the office"]
     np.testing.assert_allclose(loaded.predict_proba(probe), model.predict_proba(probe))
     manifest = json.loads((tmp_path / "adapted" / "manifest.json").read_text())
-    assert manifest["training"]["method"] == "offset" and manifest["training"]["n_examples"] == 20
-    assert manifest["training"]["base"] == str(base_folder)
+    assert manifest["training"]["method"] == "offset"
+    assert manifest["training"]["n_examples"] == len(FEAR_FLOW_TEXTS)
+    assert manifest["training"]["base"] == str(tiny_model_dir)
     assert len(manifest["training"]["fingerprint_sha256"]) == 64
     card = (tmp_path / "adapted" / "MODEL_CARD.md").read_text()
     assert manifest["training"]["fingerprint_sha256"] in card and "Cross-validated macro-F1" in card
 
 
-def test_training_is_deterministic_with_a_fixed_seed(base_folder):
-    runs = [train(_data(), base_folder, cv=3, seed=7) for _ in range(2)]
-    probe = FEAR_TEXTS + FLOW_TEXTS
+def test_training_is_deterministic_with_a_fixed_seed(tiny_model_dir):
+    runs = [train(_data(), tiny_model_dir, cv=3, seed=7) for _ in range(2)]
+    probe = FEAR_FLOW_TEXTS
     np.testing.assert_array_equal(runs[0][0].predict_proba(probe), runs[1][0].predict_proba(probe))
     assert runs[0][1]["cross_validation"] == runs[1][1]["cross_validation"]
 
 
 # -- evaluate and suggest ---------------------------------------------------------------------
-def test_evaluate_uses_fear_vs_flow_without_neutral(base):
-    report = evaluate(base, FEAR_TEXTS + FLOW_TEXTS, ["fear"] * 10 + ["flow"] * 10)
+def test_evaluate_uses_fear_vs_flow_without_neutral(tiny_model):
+    report = evaluate(tiny_model, FEAR_FLOW_TEXTS, FEAR_FLOW_LABELS)
     assert report["confusion_matrix"]["labels"] == ["fear", "flow"]
     assert report["macro_f1"] > 0.9 and 0 <= report["ece"] <= 1
 
 
-def test_suggest_prefers_uncertain_and_drops_near_duplicates(base):
+def test_suggest_prefers_uncertain_and_drops_near_duplicates(tiny_model):
     pool = (
         ["the rota is crushing us"] * 5
         + ["the ward rota, thanks, ok"] * 5
@@ -323,11 +285,11 @@ def test_suggest_prefers_uncertain_and_drops_near_duplicates(base):
         + NEUTRAL_TEXTS
         + [""]
     )
-    picked = suggest(base, pool, 5)
+    picked = suggest(tiny_model, pool, 5)
     texts = [s.text for s in picked]
     assert len(texts) == len(set(texts)) == 5 and "" not in texts
     margins = 1 - np.array([s.uncertainty for s in picked])
-    proba = base.predict_proba(pool[:-1])
+    proba = tiny_model.predict_proba(pool[:-1])
     top2 = np.sort(proba, axis=1)[:, -2:]
     assert margins.min() <= np.median(top2[:, 1] - top2[:, 0])
     assert all(pool[s.index] == s.text for s in picked)
@@ -342,20 +304,20 @@ def test_uncertainty_over_the_labels_to_be_labelled():
         uncertainty(proba, classes, ["fear", "angry"])
 
 
-def test_suggest_is_deterministic_per_seed_and_covers_the_pool(base):
-    pool = FEAR_TEXTS + FLOW_TEXTS + NEUTRAL_TEXTS
-    first = suggest(base, pool, 6, labels=["fear", "flow"], pool_share=1.0, seed=3)
-    again = suggest(base, pool, 6, labels=["fear", "flow"], pool_share=1.0, seed=3)
+def test_suggest_is_deterministic_per_seed_and_covers_the_pool(tiny_model):
+    pool = TEXTS
+    first = suggest(tiny_model, pool, 6, labels=["fear", "flow"], pool_share=1.0, seed=3)
+    again = suggest(tiny_model, pool, 6, labels=["fear", "flow"], pool_share=1.0, seed=3)
     assert [s.index for s in first] == [s.index for s in again]
     assert len({s.index for s in first}) == 6
     assert [s.uncertainty for s in first] == sorted((s.uncertainty for s in first), reverse=True)
     # more than the pool has: every usable text once
-    assert sorted(s.index for s in suggest(base, pool[:4] + ["  "], 10)) == [0, 1, 2, 3]
+    assert sorted(s.index for s in suggest(tiny_model, pool[:4] + ["  "], 10)) == [0, 1, 2, 3]
     with pytest.raises(ValueError, match="pool_share"):
-        suggest(base, pool, 3, pool_share=0)
+        suggest(tiny_model, pool, 3, pool_share=0)
 
 
-def test_cli_train_evaluate_suggest(base_folder, tmp_path, capsys):
+def test_cli_train_evaluate_suggest(tiny_model_dir, tmp_path, capsys):
     data = tmp_path / "labelled.csv"
     with open(data, "w", newline="") as handle:
         writer = csv.writer(handle)
@@ -364,23 +326,16 @@ def test_cli_train_evaluate_suggest(base_folder, tmp_path, capsys):
             [(t, "stressed") for t in FEAR_TEXTS] + [(t, "thanks") for t in FLOW_TEXTS] + [("x", "")]
         )
     args = ["--text-column", "comment", "--label-column", "tag"]
-    assert (
-        main(["train", str(data), *args, "--base", str(base_folder), "--cv", "2", "-o", str(tmp_path / "m")])
-        == 2
-    )
+    into = ["--base", str(tiny_model_dir), "--cv", "2", "-o", str(tmp_path / "m")]
+    assert main(["train", str(data), *args, *into]) == 2
     assert "--label-map 'stressed=...,thanks=...'" in capsys.readouterr().err
     mapped = [*args, "--label-map", "stressed=fear,thanks=flow"]
-    assert (
-        main(
-            ["train", str(data), *mapped, "--base", str(base_folder), "--cv", "2", "-o", str(tmp_path / "m")]
-        )
-        == 0
-    )
+    assert main(["train", str(data), *mapped, *into]) == 0
     out = capsys.readouterr().out
     assert "1 without a label" in out and "cross-validated macro-F1 (2 folds)" in out
     assert main(["evaluate", str(tmp_path / "m"), str(data), *mapped, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["n"] == 20 and set(report["per_label"]) == {"fear", "flow"}
+    assert report["n"] == len(FEAR_FLOW_TEXTS) and set(report["per_label"]) == {"fear", "flow"}
     assert (
         main(
             [

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from tiny_set import LABELS, TEXTS
 
 from equalcare_nlp import FearFlowClassifier, Preprocessor
 from equalcare_nlp.features.vectors import WordVectors, build_table, load_table, save_table, table_vocabulary
@@ -73,11 +74,7 @@ def test_vocabulary_keeps_frequent_tokens_and_every_extra_term_with_its_surface_
 
 
 def test_explanations_stay_exact_with_word_vectors():
-    texts = ["thank you, wonderful team", "so grateful", "I am exhausted", "awful targets, burnt out",
-             "the form is blue", "handover at seven"]  # fmt: skip
-    model = FearFlowClassifier(min_df=1, calibration_cv=None, vector_weight=2.0).fit(
-        texts, ["flow", "flow", "fear", "fear", "neutral", "neutral"]
-    )
+    model = FearFlowClassifier(min_df=1, calibration_cv=None, vector_weight=2.0).fit(TEXTS, LABELS)
     explanation = model.explain("knackered and not thankful", top=10_000)
     assert any(term.startswith("~knackered") for term, _ in explanation.terms)
     scores = model.decision_function([explanation.text])[0]

@@ -1,8 +1,6 @@
-"""A tiny fear/flow/neutral model trained on hand-written texts, for fast batch-scoring tests."""
-
-from __future__ import annotations
-
-from equalcare_nlp import FearFlowClassifier
+"""The tiny labelled set the tests train on: hand-written comments that carry their state, so a
+model fitted on them in a second or two tells fear, flow and neutral apart. ``tests/conftest.py``
+fits it once per session (the ``tiny_model`` fixture) and saves it (``tiny_model_dir``)."""
 
 FEAR_TEXTS = [
     "I am exhausted and scared every shift",
@@ -35,9 +33,5 @@ NEUTRAL_TEXTS = [
     "The clinic opens at nine",
 ]
 
-
-def train_tiny_model() -> FearFlowClassifier:
-    """A model fitted in a second or two on 24 hand-written texts."""
-    texts = FEAR_TEXTS + FLOW_TEXTS + NEUTRAL_TEXTS
-    labels = ["fear"] * 8 + ["flow"] * 8 + ["neutral"] * 8
-    return FearFlowClassifier(min_df=1, calibration_cv=None).fit(texts, labels)
+TEXTS = FEAR_TEXTS + FLOW_TEXTS + NEUTRAL_TEXTS
+LABELS = ["fear"] * len(FEAR_TEXTS) + ["flow"] * len(FLOW_TEXTS) + ["neutral"] * len(NEUTRAL_TEXTS)
