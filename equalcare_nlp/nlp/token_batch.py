@@ -102,6 +102,7 @@ class TokenBatch:
         return self._lists
 
 
+@dataclass(eq=False)
 class ChunkIds:
     """Chunks and token records as integer codes, and batches of texts turned into :class:`TokenBatch`.
 
@@ -112,18 +113,13 @@ class ChunkIds:
     At most ``max_chunks`` chunks are kept (then everything starts afresh, as the spaCy stage's cache does).
     """
 
-    def __init__(
-        self,
-        records_of: Callable[[list[str]], list[tuple[TokenRecord, ...]]],
-        negation: Negation,
-        counterfactual: bool = False,
-        max_chunks: int = 500_000,
-    ):
-        self.records_of = records_of
-        self.negation = negation
-        self.counterfactual = counterfactual
-        self.max_chunks = max_chunks
-        openers = negation.counterfactual_openers
+    records_of: Callable[[list[str]], list[tuple[TokenRecord, ...]]]
+    negation: Negation
+    counterfactual: bool = False
+    max_chunks: int = 500_000
+
+    def __post_init__(self):
+        openers = self.negation.counterfactual_openers
         firsts = sorted({first for first, _ in openers})
         seconds = sorted({second for _, second in openers})
         self._first_code = {word: i for i, word in enumerate(firsts)}
