@@ -11,6 +11,8 @@ folded into ``coef_``, so the result is one linear score per class, like
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize
@@ -33,6 +35,7 @@ def log_count_ratios(X, positive: np.ndarray, weight: np.ndarray, alpha: float =
     return np.abs(np.log((p / p.sum()) / (q / q.sum())))
 
 
+@dataclass(eq=False, repr=False)  # the parameters as fields: scikit-learn reads them off __init__
 class NBLogisticRegression(ClassifierMixin, BaseEstimator):
     """One-vs-rest logistic regression over features whose first ``nb_columns`` are NB-scaled.
 
@@ -47,19 +50,11 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
         present in every text.
     """
 
-    def __init__(
-        self,
-        C: float = 1.0,  # noqa: N803 - scikit-learn's name
-        class_weight: str | dict | None = "balanced",
-        alpha: float = 1.0,
-        nb_columns: int | tuple[tuple[int, int], ...] | None = None,
-        max_iter: int = 3000,
-    ):
-        self.C = C
-        self.class_weight = class_weight
-        self.alpha = alpha
-        self.nb_columns = nb_columns
-        self.max_iter = max_iter
+    C: float = 1.0
+    class_weight: str | dict | None = "balanced"
+    alpha: float = 1.0
+    nb_columns: int | tuple[tuple[int, int], ...] | None = None
+    max_iter: int = 3000
 
     def fit(self, X, y, sample_weight=None) -> NBLogisticRegression:  # noqa: N803
         """Fit one scaled logistic regression per class (one in all for two classes)."""
