@@ -8,6 +8,8 @@ tokens holding a space); the corpus tests run every corpus of ``$EQUALCARE_DATA_
 
 from __future__ import annotations
 
+import copy
+import math
 import random
 
 import numpy as np
@@ -16,7 +18,9 @@ from tiny_set import LABELS, TEXTS
 
 from equalcare_nlp import AdaptedClassifier, FearFlowClassifier, load_model
 from equalcare_nlp.core.labels import MIXED
+from equalcare_nlp.features.compiled import gate_values
 from equalcare_nlp.model.text_classifier import Part, softmax
+from equalcare_nlp.nlp.preprocess import NEG_PREFIX
 from equalcare_nlp.nlp.sentences import split_sentences
 from equalcare_nlp.training.corpora import CORPORA, load_corpus, to_labels
 
@@ -116,6 +120,26 @@ def test_a_gate_without_token_opens_is_called_on_token_lists(gated):
     model.gate_ = LengthGate()
     model._view = None
     assert_same(model, TEXTS + TRICKY)
+
+
+def test_the_learned_gate_opens_as_the_reference_at_its_threshold():
+    """Texts whose word weights sum to the gate's threshold, to the last bit, open as the reference's
+    exactly rounded sum says, though numpy's sum of the same weights may differ in that bit."""
+    model = load_model()
+    batch = model.token_batch([t for t in TEXTS + TRICKY if len(set(t.split())) > 3])
+    gate = copy.deepcopy(model.gate_)
+    logit = math.log(gate.threshold / (1.0 - gate.threshold))
+    weights = dict(zip(gate.words_.tolist(), gate.coef_.tolist(), strict=True))
+    on_threshold = []
+    for i, tokens in enumerate(batch.lists()):
+        total = math.fsum(weights.get(w.removeprefix(NEG_PREFIX), 0.0) for w in set(tokens))
+        at = logit - total  # the intercept that puts this text on the threshold, and a bit either side
+        for intercept in (at, np.nextafter(at, -np.inf), np.nextafter(at, np.inf)):
+            gate.intercept_ = float(intercept)
+            reference = gate.opens(batch.lists())
+            np.testing.assert_array_equal(gate_values(gate, batch) > 0, reference)
+            on_threshold.append(reference[i])
+    assert len(set(on_threshold)) == 2  # some of these texts open and some stay shut
 
 
 @pytest.mark.parametrize("vocabulary", ["new", "base", "both"])

@@ -13,6 +13,7 @@ on the batch's token lists (:class:`ReferencePart`), so every model compiles.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,7 +23,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..nlp.preprocess import NEG_PREFIX
 from ..nlp.token_batch import TokenBatch
-from .parts import CONTRAST_WORDS, NEGATION_SCALAR, LexiconFeatures, word_ngrams
+from .parts import CONTRAST_WORDS, NEGATION_SCALAR, LearnedRegisterGate, LexiconFeatures, word_ngrams
 from .vectors import WordVectors
 
 
@@ -271,14 +272,51 @@ class CompiledUnion:
 
 
 def gate_values(gate: Any, batch: TokenBatch) -> np.ndarray:
-    """``gate(batch.lists())``: per text the gate's value (its weight where open, else 0). A gate with
-    ``token_opens(token)`` (open when any token opens it, as :class:`~.parts.RegisterGate`)
-    is read per token id."""
+    """``gate(batch.lists())``: per text the gate's value (its weight where open, else 0). A
+    :class:`~.parts.LearnedRegisterGate` is read per token id (:func:`learned_gate_opens`), and so is a
+    gate with ``token_opens(token)`` (open when any token opens it, as :class:`~.parts.RegisterGate`)."""
     token_opens = getattr(gate, "token_opens", None)
-    if token_opens is None:
+    if isinstance(gate, LearnedRegisterGate):
+        opens = learned_gate_opens(gate, batch)
+    elif token_opens is not None:
+        open_ids = batch.table.column(
+            gate, lambda strings: np.fromiter(map(token_opens, strings), bool, len(strings))
+        )
+        opens = np.bincount(batch.rows[open_ids[batch.ids]], minlength=len(batch)) > 0
+    else:
         return np.asarray(gate(batch.lists()))
-    open_ids = batch.table.column(
-        gate, lambda strings: np.fromiter(map(token_opens, strings), bool, len(strings))
+    return np.where(opens, float(getattr(gate, "weight", 1.0)), 0.0)
+
+
+def learned_gate_opens(gate: LearnedRegisterGate, batch: TokenBatch) -> np.ndarray:
+    """:meth:`LearnedRegisterGate.opens` of the batch's token lists: the weights of each text's distinct
+    words summed with numpy, and exactly (``math.fsum``, as the reference) for the texts whose sum lies
+    within its rounding error bound of the threshold, so every text opens exactly as it does there."""
+    words = {word: i for i, word in enumerate(gate.words_.tolist())}
+    word_of = batch.table.column(
+        (gate, "words"),
+        lambda strings: np.fromiter(
+            (words.get(s.removeprefix(NEG_PREFIX), -1) for s in strings), np.int64, len(strings)
+        ),
     )
-    hits = np.bincount(batch.rows[open_ids[batch.ids]], minlength=len(batch))
-    return np.where(hits > 0, float(getattr(gate, "weight", 1.0)), 0.0)
+    word = word_of[batch.ids]
+    named = word >= 0
+    # each (text, word) once: the reference sums over the set of a text's words
+    pairs = np.unique(batch.rows[named] * len(words) + word[named])
+    rows, word = np.divmod(pairs, max(len(words), 1))
+    coef = np.asarray(gate.coef_, dtype=np.float64)[word]
+    n = len(batch)
+    logit = math.log(gate.threshold / (1.0 - gate.threshold))
+    margin = gate.intercept_ + np.bincount(rows, coef, minlength=n) - logit
+    # a sum of k terms in float64 is off the exact sum by at most (k - 1) * 2**-53 * their absolute sum;
+    # the bound is doubled and the intercept's own rounding added, for room
+    terms = np.bincount(rows, minlength=n)
+    bound = (terms + 2) * 2.0**-52 * (np.bincount(rows, np.abs(coef), minlength=n) + abs(gate.intercept_) + 1)
+    opens = margin > 0
+    close = np.flatnonzero(np.abs(margin) <= bound)
+    if len(close):
+        starts = np.searchsorted(rows, close)
+        stops = np.searchsorted(rows, close, side="right")
+        for text, start, stop in zip(close.tolist(), starts.tolist(), stops.tolist(), strict=True):
+            opens[text] = gate.intercept_ + math.fsum(coef[start:stop].tolist()) > logit
+    return opens
