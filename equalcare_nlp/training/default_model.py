@@ -86,7 +86,7 @@ SOURCES: tuple[TrainingSource, ...] = (
     ),
     TrainingSource(
         "nhs_phase1",
-        1.0,
+        1.4,
         "NHS patient feedback, phase 1, three trusts (The Strategy Unit / Nottinghamshire Healthcare NHS "
         "Foundation Trust CDU Data Science Team, pxtextmining), criticality read by the codebook: praise "
         "flow, criticism fear, feeling-free suggestions neutral, 0 and 'nothing to improve' left out",
