@@ -292,21 +292,21 @@ def learned_gate_opens(gate: LearnedRegisterGate, batch: TokenBatch) -> np.ndarr
     """:meth:`LearnedRegisterGate.opens` of the batch's token lists: the weights of each text's distinct
     words summed with numpy, and exactly (``math.fsum``, as the reference) for the texts whose sum lies
     within its rounding error bound of the threshold, so every text opens exactly as it does there."""
-    words = {word: i for i, word in enumerate(gate.words_.tolist())}
-    word_of = batch.table.column(
-        (gate, "words"),
-        lambda strings: np.fromiter(
-            (words.get(s.removeprefix(NEG_PREFIX), -1) for s in strings), np.int64, len(strings)
-        ),
-    )
-    word = word_of[batch.ids]
+
+    def word_index(strings: list[str]) -> np.ndarray:  # new tokens only: the table keeps the column
+        words = {word: i for i, word in enumerate(gate.words_.tolist())}
+        found = (words.get(s.removeprefix(NEG_PREFIX), -1) for s in strings)
+        return np.fromiter(found, np.int64, len(strings))
+
+    word = batch.table.column((gate, "words"), word_index)[batch.ids]
     named = word >= 0
     # each (text, word) once: the reference sums over the set of a text's words
-    pairs = np.unique(batch.rows[named] * len(words) + word[named])
-    rows, word = np.divmod(pairs, max(len(words), 1))
+    width = max(len(gate.words_), 1)
+    pairs = np.unique(batch.rows[named] * width + word[named])
+    rows, word = np.divmod(pairs, width)
     coef = np.asarray(gate.coef_, dtype=np.float64)[word]
     n = len(batch)
-    logit = math.log(gate.threshold / (1.0 - gate.threshold))
+    logit = gate.threshold_logit()
     margin = gate.intercept_ + np.bincount(rows, coef, minlength=n) - logit
     # a sum of k terms in float64 is off the exact sum by at most (k - 1) * 2**-53 * their absolute sum;
     # the bound is doubled and the intercept's own rounding added, for room

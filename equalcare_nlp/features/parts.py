@@ -321,7 +321,7 @@ class LearnedRegisterGate(_Gate):
         if getattr(self, "_table", None) is None:
             self._table = dict(zip(self.words_.tolist(), self.coef_.tolist(), strict=True))
         table, intercept = self._table, self.intercept_
-        logit = math.log(self.threshold / (1.0 - self.threshold))
+        logit = self.threshold_logit()
         return np.array(
             [
                 intercept + math.fsum(table.get(w, 0.0) for w in set(base_words(tokens))) > logit
@@ -329,6 +329,10 @@ class LearnedRegisterGate(_Gate):
             ],
             dtype=bool,
         )
+
+    def threshold_logit(self) -> float:
+        """The log-odds the gate opens above: ``threshold`` as a logit."""
+        return math.log(self.threshold / (1.0 - self.threshold))
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
