@@ -43,7 +43,7 @@ CARD_FILE = "MODEL_CARD.md"
 #: Bumped when the saved layout changes incompatibly (1: a joblib pickle; 2: data only).
 FORMAT_VERSION = 2
 #: The model digest of the shipped default (``models/default``), kept apart from its folder.
-DEFAULT_MODEL_SHA256 = "04ff5298bba69fb827f32cb25ba68f0a3fa28a587c0eb778b93c5f49f5f2b0be"
+DEFAULT_MODEL_SHA256 = "ec6adf755567fa643b5547ac36d161dbb0561e8cbdb003222dc927d93cd93a65"
 #: Libraries whose version is recorded in the manifest (informative: loading needs none of them to match).
 _RECORDED = (
     "equalcare-nlp",

@@ -217,7 +217,8 @@ def train_default(
     shipped domain corpus and ``$EQUALCARE_DATA_DIR/nhs_phase1``. Hyper-parameters are chosen on the
     dev sets, the mixed threshold on the domain dev split; test splits are scored once.
     ``without_trust`` leaves one NHS trust out of training (the cross-trust benchmark); ``score=False``
-    skips the test splits (the returned metrics then hold the dev scores only). ``data_dir`` is the
+    skips the test splits (the returned metrics then hold the dev scores only, and no model card is
+    written). ``data_dir`` is the
     folder of every corpus but the shipped domain corpus (default: ``$EQUALCARE_DATA_DIR``).
     ``stage`` (e.g. :meth:`equalcare_nlp.core.progress.Stages.stage`) is called with each of :data:`STAGES`.
     """
@@ -310,7 +311,8 @@ def train_default(
     }
     if output is not None:
         stage(STAGES[4][0])
-        save_model(model, output, training=training, metrics=metrics, card=model_card(training, metrics))
+        card = model_card(training, metrics) if score else None  # the card reports the test scores
+        save_model(model, output, training=training, metrics=metrics, card=card)
         log(f"saved to {output}")
     return model, metrics
 
