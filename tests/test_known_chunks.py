@@ -51,6 +51,7 @@ def spacy_records(chunks: list[str]) -> dict[str, tuple]:
 def known_records(chunks: list[str]) -> tuple[dict[str, tuple], list[str]]:
     """The records the known-chunk path gives, and the chunks it leaves to spaCy."""
     pre = Preprocessor()
+    pre._shipped = {}  # the lexeme path itself, not the shipped table's records
     rest = pre._cache_known_chunks(list(chunks))
     return {chunk: records for chunk, records in pre.cache.items()}, rest
 
@@ -99,6 +100,7 @@ def test_preprocessor_tokens_unchanged():
 
 def test_the_word_memo_is_emptied_with_the_cache():
     pre = Preprocessor(cache_size=3)
+    pre._shipped = {}
     assert pre.pipe(["a b c"]) == [["a", "b", "c"]]
     assert set(pre._words) == {"a", "b", "c"}
     assert pre.pipe(["x y"]) == [["x", "y"]]
@@ -136,6 +138,7 @@ def test_shipped_data():
 def spacy_only() -> Preprocessor:
     """A preprocessor that runs every chunk through spaCy, as before the known-chunk path."""
     pre = Preprocessor()
+    pre._shipped = {}
     pre._cache_known_chunks = lambda chunks: chunks
     return pre
 

@@ -26,7 +26,8 @@ afterwards by the spaCy component's own :meth:`Negation.scope`. An unseen chunk 
 known (a plain ASCII word, alone or before one split "," "!" "?" or "."; no special case) skips spaCy:
 its records come from spaCy's own lexical attribute getters and the lemmatizer's lookup, as spaCy
 would compute them (``Preprocessor._cache_known_chunks``; tests/test_known_chunks.py compares the
-two on every corpus).
+two on every corpus). Before either, a chunk of the training corpora is looked up in the shipped
+table of spaCy's records (:mod:`equalcare_nlp.nlp.record_table`).
 """
 
 from __future__ import annotations
@@ -402,6 +403,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
             self._nlp = make_nlp(self.counterfactual_scope)
             self._cache: dict[str, tuple[TokenRecord, ...]] = {}
             self._words: dict[str, TokenRecord] = {}
+            self.shipped  # noqa: B018 - read with the pipeline, so a first batch does not pay for it
         return self._nlp
 
     @property
@@ -444,10 +446,37 @@ class Preprocessor(TransformerMixin, BaseEstimator):
             self._words.clear()
             missing = list(chunks)
         if missing:
+            missing = self._cache_shipped_chunks(missing)
+        if missing:
             missing = self._cache_known_chunks(missing)
         if missing:
             self._tokenize_chunks(missing)
         return [cache[chunk] for chunk in chunks]
+
+    @property
+    def shipped(self) -> Mapping[str, tuple[TokenRecord, ...]]:
+        """The shipped chunk-record table (:mod:`equalcare_nlp.nlp.record_table`; empty where it was built
+        with another spaCy or lookup data), read with the pipeline; an empty dict here turns it off."""
+        if getattr(self, "_shipped", None) is None:
+            from .record_table import shipped_records  # the table module reads this one's settings
+
+            self._shipped = shipped_records()
+            self._shipped_rules = len(self.nlp.tokenizer.rules)
+        return self._shipped
+
+    def _cache_shipped_chunks(self, chunks: list[str]) -> list[str]:
+        """Cache the records of the chunks the shipped table holds, and return the others. The table
+        is set aside for good once the tokenizer's special cases change (it was built without them)."""
+        if self.shipped and len(self.nlp.tokenizer.rules) != self._shipped_rules:
+            self._shipped = {}
+        cache, shipped, rest = self._cache, self.shipped, []
+        for chunk in chunks:
+            found = shipped.get(chunk)
+            if found is None:
+                rest.append(chunk)
+            else:
+                cache[chunk] = found
+        return rest
 
     def _cache_known_chunks(self, chunks: list[str]) -> list[str]:
         """Cache the records of the chunks whose spaCy tokenisation is known without running spaCy, and
@@ -478,6 +507,8 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         """The record spaCy's pipeline gives a token that is the plain lexeme ``text`` (one no special
         case made): :meth:`Normalizer.record` of its :class:`LexemeToken`, kept until the cache is emptied."""
         record = self._words.get(text)
+        if record is None and len(found := self.shipped.get(text, ())) == 1:
+            record = self._words[text] = found[0]  # the word alone is a chunk of one plain lexeme
         if record is None:
             nlp = self.nlp
             token = LexemeToken(text, nlp.vocab.lex_attr_getters, nlp.get_pipe(LEMMATIZER))
@@ -520,6 +551,8 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         state.pop("_nlp", None)
         state.pop("_cache", None)
         state.pop("_words", None)
+        state.pop("_shipped", None)
+        state.pop("_shipped_rules", None)
         return state
 
 

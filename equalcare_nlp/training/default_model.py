@@ -24,6 +24,7 @@ from ..features.parts import load_lexicons
 from ..features.vectors import DEFAULT_TABLE, build_table, save_table, table_vocabulary
 from ..model.classifier import FearFlowClassifier
 from ..model.persist import save_model
+from ..nlp.record_table import RECORD_TABLE, corpus_chunks, spacy_chunk_records, write_record_table
 from .corpora import CODEBOOK_READERS, CorpusFolders, fingerprint, load_corpus, to_labels, trust_rows
 from .metrics import classification_report, codebook_report, fear_flow_predictions
 
@@ -378,6 +379,21 @@ def build_vector_table(
         output or resource_path(*DEFAULT_TABLE), list(vocabulary), build_table(list(vocabulary.values()))
     )
     log(f"word-vector table written to {path}")
+    return path
+
+
+def build_record_table(
+    output: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None, log=print
+) -> Path:
+    """Rebuild the chunk-record table (default: the shipped one) from every chunk of the train splits of
+    GoEmotions, NHS phase 1 and the domain corpus and of the lexicons, each run through spaCy."""
+    folders = CorpusFolders(data_dir)
+    texts = [text for name in ("goemotions", "nhs_phase1", "domain")
+             for text in load_corpus(name, "train", folders(name))["text"]]  # fmt: skip
+    chunks = corpus_chunks([*texts, *load_lexicons()])
+    records = spacy_chunk_records(chunks)
+    path = write_record_table(records, output or resource_path(*RECORD_TABLE[:-1]) / RECORD_TABLE[-1])
+    log(f"chunk-record table of {len(chunks)} chunks written to {path}")
     return path
 
 
