@@ -30,7 +30,6 @@ def test_default_model_gets_nine_in_ten_single_tone_domain_sentences_right(model
     assert check["correct"] / check["n"] >= 0.90, domain_check(model)["wrong"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: one of the 53 sentences still comes out wrong")
 def test_every_domain_regression_sentence_comes_out_as_expected(model):
     assert domain_check(model)["wrong"] == []
 
@@ -43,15 +42,10 @@ def test_default_model_macro_f1_on_the_goemotions_test_split(model, real_data_di
     assert report["macro_f1"] >= 0.69
 
 
-#: CARER after corpus rounds 6 and 7: 0.7996 against VADER's 0.8020 on its test split (above VADER on
-#: its validation split, 0.809 against 0.801); an open target of issue 12, tracked until it holds again.
-CARER_BELOW_VADER = pytest.mark.xfail(strict=True, reason="issue 12: CARER test 0.797, VADER 0.802")
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "corpus,folder",
-    [pytest.param("carer", "carer_emotion", marks=CARER_BELOW_VADER), ("tweeteval", "tweeteval_emotion")],
+    [("carer", "carer_emotion"), ("tweeteval", "tweeteval_emotion")],
 )
 def test_default_model_does_not_lose_to_vader_out_of_domain(model, real_data_dir, corpus, folder):
     texts, labels = to_labels(load_corpus(corpus, "test", real_data_dir / folder), corpus)
