@@ -223,8 +223,7 @@ def write_results(result: dict) -> None:
             [
                 "The file's comments come from every GoEmotions split, mostly train, whose chunks the "
                 "shipped chunk-record table was built from: it holds "
-                f"{data['chunks_in_record_table']:.1%} of their distinct chunks (of GoEmotions test's, "
-                "which `predict_speed.py` times, 71%).",
+                f"{data['chunks_in_record_table']:.1%} of their distinct chunks.",
                 "",
             ]
             if "chunks_in_record_table" in data

@@ -136,7 +136,7 @@ def test_shipped_data():
 
 
 def spacy_only() -> Preprocessor:
-    """A preprocessor that runs every chunk through spaCy, as before the known-chunk path."""
+    """A preprocessor that runs every chunk through spaCy: no shipped table, no known-chunk path."""
     pre = Preprocessor()
     pre._shipped = {}
     pre._cache_known_chunks = lambda chunks: chunks

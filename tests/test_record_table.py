@@ -14,7 +14,7 @@ import random
 import pytest
 from spacy.symbols import ORTH
 from test_compiled import corpus_texts
-from test_known_chunks import PUBLIC, shipped_texts
+from test_known_chunks import PUBLIC, shipped_texts, spacy_only
 
 from equalcare_nlp import Preprocessor, make_nlp
 from equalcare_nlp.core.resources import resource_path
@@ -27,14 +27,6 @@ from equalcare_nlp.nlp.record_table import (
     table_key,
     write_record_table,
 )
-
-
-def spacy_preprocessor() -> Preprocessor:
-    """A preprocessor that runs every chunk through spaCy: no table, no known-chunk path."""
-    pre = Preprocessor()
-    pre._shipped = {}
-    pre._cache_known_chunks = lambda chunks: chunks
-    return pre
 
 
 def test_the_shipped_table_is_built_with_the_installed_spacy():
@@ -50,7 +42,7 @@ def test_every_entry_of_the_shipped_table_is_spacys():
     if not table:
         pytest.skip("the shipped table does not match this spaCy, so it is not used")
     chunks = list(table)
-    pre = spacy_preprocessor()
+    pre = spacy_only()
     pre._tokenize_chunks(chunks)
     # spaCy's tokenizer cache splits a few chunks by what it saw before: those are checked alone
     others = [c for c in chunks if table[c] != pre.cache[c]]
@@ -84,7 +76,7 @@ def test_a_record_a_line_cannot_hold_is_refused(tmp_path):
 
 def test_tokens_with_the_table_are_spacys():
     texts = shipped_texts()
-    assert Preprocessor().pipe(texts) == spacy_preprocessor().pipe(texts)
+    assert Preprocessor().pipe(texts) == spacy_only().pipe(texts)
 
 
 def test_the_table_is_set_aside_once_special_cases_change():
@@ -99,4 +91,4 @@ def test_the_table_is_set_aside_once_special_cases_change():
 def test_tokens_with_the_table_are_spacys_on_every_corpus(real_data_dir, name):
     texts = corpus_texts(real_data_dir, name, None)
     some = random.Random(2).sample(texts, min(3000, len(texts)))
-    assert Preprocessor().pipe(some) == spacy_preprocessor().pipe(some)
+    assert Preprocessor().pipe(some) == spacy_only().pipe(some)

@@ -72,6 +72,10 @@ class RecordTable(Mapping[str, tuple[TokenRecord, ...]]):
         fields = self._lines[chunk].split("\t")
         return tuple(TokenRecord(fields[i], int(fields[i + 1])) for i in range(0, len(fields), 2))
 
+    def get(self, chunk: str, default=None):
+        """The records of ``chunk``, or ``default`` (without raising: most misses are looked up once)."""
+        return self[chunk] if chunk in self._lines else default
+
     def __contains__(self, chunk: object) -> bool:
         return chunk in self._lines
 
