@@ -158,9 +158,8 @@ def test_learned_mixed_detector_reads_mixed_comments_and_saves_exactly(tmp_path)
     assert mixed.tolist() == model.mixed(probe).tolist() == [True, False, False]
     # the detector is linear over the model's own features: the reference path gives the same score
     view = model.linear_view()
-    reference = 1 / (
-        1 + np.exp(-(view.features(model.tokens(probe)) @ model.mixed_coef_ + model.mixed_intercept_))
-    )
+    features = view.features(model.tokens(probe)).astype(np.float64)  # float32 features, float64 sums
+    reference = 1 / (1 + np.exp(-(features @ model.mixed_coef_ + model.mixed_intercept_)))
     np.testing.assert_allclose(model._batch_mixed(model.token_batch(probe)), reference, atol=1e-12)
     assert model.explain(probe[0]).label == "mixed"
     # labels_mixed: only the marked texts teach the detector

@@ -157,7 +157,11 @@ class WordVectors(TransformerMixin, BaseEstimator):
 
     def features_of(self, weights: sp.csr_matrix) -> sp.csr_matrix:
         """The features of texts from their :meth:`token_weights`."""
-        return sp.csr_matrix(np.asarray(weights @ self.vectors_, dtype=np.float32))
+        return sp.csr_matrix(self.dense_features_of(weights))
+
+    def dense_features_of(self, weights: sp.csr_matrix) -> np.ndarray:
+        """:meth:`features_of` as a dense float32 array."""
+        return np.asarray(weights @ self.vectors_, dtype=np.float32)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self)

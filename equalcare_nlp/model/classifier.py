@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..core.gc_pause import paused_gc
 from ..core.labels import LABELS, MIXED
-from ..features.compiled import CompiledUnion, gate_values
+from ..features.compiled import CompiledLinear, CompiledUnion, gate_values
 from ..features.parts import GatedPart, LearnedRegisterGate, RegisterGate, make_features
 from ..nlp.preprocess import MAX_CHARS, Preprocessor
 from ..nlp.token_batch import ChunkIds, TokenBatch
@@ -210,7 +210,7 @@ class FearFlowClassifier(LinearTextClassifier):
             self.inverse_temperature_ = fit_inverse_temperature(scores, target, sample_weight)
         self.linear_ = clone(linear).fit(features, y, sample_weight=sample_weight)
         self.classes_ = self.linear_.classes_
-        self._view = self._compiled = None
+        self._view = self._compiled = self._outputs = None
         self.n_features_out_ = features.shape[1]
         self.mixed_coef_ = self.mixed_intercept_ = None
         if mixed_rows is not None:
@@ -245,18 +245,25 @@ class FearFlowClassifier(LinearTextClassifier):
         self.mixed_coef_ = detector.coef_[0].copy()
         self.mixed_intercept_ = float(detector.intercept_[0])
 
-    def _batch_mixed(self, batch: TokenBatch, features: sp.csr_matrix | None = None) -> np.ndarray | None:
-        """The learned mixed detector's probability of each text of ``batch`` (``features``: the
-        batch's own, when computed already); None for the parts rule."""
+    def _batch_mixed(self, batch: TokenBatch) -> np.ndarray | None:
+        """The learned mixed detector's probability of each text of ``batch``; None for the parts rule."""
         if getattr(self, "mixed_coef_", None) is None:
             return None
-        features = self.batch_features(batch) if features is None else features
-        return expit(np.asarray(features @ self.mixed_coef_).ravel() + self.mixed_intercept_)
+        return self.batch_outputs(batch)[1]
 
     def batch_outputs(self, batch: TokenBatch) -> tuple[np.ndarray, np.ndarray | None]:
-        """:meth:`batch_scores` and the mixed detector's probabilities, from one pass over the features."""
-        features = self.batch_features(batch)
-        return self._linear_scores(features), self._batch_mixed(batch, features)
+        """:meth:`batch_scores` and the mixed detector's probabilities, from one pass over the features
+        (part by part: :class:`~equalcare_nlp.features.compiled.CompiledLinear`)."""
+        gate = getattr(self, "gate_", None)
+        outputs = self.compile()._outputs.outputs(batch, None if gate is None else gate_values(gate, batch))
+        classes = len(self.classes_)
+        if outputs.shape[1] == classes:
+            return outputs, None
+        return outputs[:, :classes], expit(outputs[:, classes])
+
+    def batch_scores(self, batch: TokenBatch) -> np.ndarray:
+        """Calibrated log-odds of a token batch (:meth:`scores`, compiled)."""
+        return self.batch_outputs(batch)[0]
 
     def _gate(self) -> RegisterGate | LearnedRegisterGate | None:
         if self.register_gate in (False, None):
@@ -314,7 +321,20 @@ class FearFlowClassifier(LinearTextClassifier):
         if getattr(self, "_compiled", None) is None:
             with paused_gc():
                 self._compiled = CompiledUnion(self.features_)
-                self.linear_view()
+                view = self.linear_view()
+                weights, intercept = view.coef.T, view.intercept
+                if getattr(self, "mixed_coef_", None) is not None:  # the detector: one more column
+                    weights = np.column_stack([weights, self.mixed_coef_])
+                    intercept = np.append(intercept, self.mixed_intercept_)
+                blocks = feature_blocks(self.features_)
+                copied = {b.name for b in self._copied_blocks()} if getattr(self, "gate_", None) else ()
+                self._outputs = CompiledLinear(
+                    self._compiled,
+                    [b.stop - b.start for b in blocks],
+                    np.ascontiguousarray(weights, dtype=np.float64),
+                    intercept,
+                    [i for i, b in enumerate(blocks) if b.name in copied],
+                )
                 self._copied_ranges()
         return self
 
@@ -370,7 +390,7 @@ class FearFlowClassifier(LinearTextClassifier):
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
-        for derived in ("_view", "_compiled", "_chunk_ids", "_copied"):  # rebuilt on first use
+        for derived in ("_view", "_compiled", "_outputs", "_chunk_ids", "_copied"):  # rebuilt on first use
             state.pop(derived, None)
         return state
 

@@ -434,6 +434,9 @@ class Preprocessor(TransformerMixin, BaseEstimator):
 
     def prepare(self, texts: Iterable[str]) -> list[str]:
         """``texts`` checked (each a str) and truncated to ``max_chars``, as the pipeline reads them."""
+        texts = list(texts)
+        if set(map(type, texts)) <= {str} and max(map(len, texts), default=0) <= self.max_chars:
+            return texts  # the usual batch: nothing to check or cut, one pass in C
         return [truncate(_check_text(t, i), self.max_chars) for i, t in enumerate(texts)]
 
     def records(self, chunks: Sequence[str]) -> list[tuple[TokenRecord, ...]]:
