@@ -18,7 +18,7 @@ from tiny_set import LABELS, TEXTS
 
 from equalcare_nlp import AdaptedClassifier, FearFlowClassifier, load_model
 from equalcare_nlp.core.labels import MIXED
-from equalcare_nlp.features.compiled import gate_values
+from equalcare_nlp.features.compiled import IntTable, gate_values
 from equalcare_nlp.model.text_classifier import Part, softmax
 from equalcare_nlp.nlp.preprocess import NEG_PREFIX
 from equalcare_nlp.nlp.sentences import split_sentences
@@ -157,6 +157,17 @@ def test_compile_builds_the_tables_before_any_text():
     model.preprocessor_.cache.clear()
     assert model.compile() is model and model._compiled is not None
     assert not model.preprocessor_.cache
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 5000])
+def test_int_table_answers_as_a_dict(size):
+    rng = np.random.default_rng(size)
+    # clustered keys (as parent * width + code are) collide in the low bits; misses include neighbours
+    keys = np.unique(rng.integers(0, 50, size) * 1000 + rng.integers(0, 3, size))
+    values = rng.integers(0, 10**9, len(keys))
+    table, expected = IntTable(keys, values), dict(zip(keys.tolist(), values.tolist(), strict=True))
+    queries = np.concatenate([keys, keys + 1, rng.integers(0, 10**6, 500), [0, 2**40]])
+    assert table.get(queries).tolist() == [expected.get(q, -1) for q in queries.tolist()]
 
 
 def test_tokens_with_a_space_fall_back_to_the_analyzer(tiny_model):

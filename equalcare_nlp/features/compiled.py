@@ -27,6 +27,47 @@ from .parts import CONTRAST_WORDS, NEGATION_SCALAR, LearnedRegisterGate, Lexicon
 from .vectors import WordVectors
 
 
+class IntTable:
+    """Distinct non-negative int64 keys to int64 values, looked up in bulk: open addressing with
+    linear probing in a power-of-two table at most half full, so a lookup is one or two gathers
+    (``np.searchsorted`` into sorted keys is a binary search that misses the cache at every step)."""
+
+    _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: 2**64 / the golden ratio
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray):
+        keys, values = np.asarray(keys, dtype=np.int64), np.asarray(values, dtype=np.int64)
+        self._bits = max(4, (2 * len(keys)).bit_length())
+        self._keys = np.full(1 << self._bits, -1, dtype=np.int64)
+        self._values = np.full(1 << self._bits, -1, dtype=np.int64)
+        slot, pending = self._slots(keys), np.arange(len(keys))
+        while len(pending):  # each round, the first key to reach a free slot takes it; the rest move on
+            free = self._keys[slot[pending]] == -1
+            _, first = np.unique(slot[pending[free]], return_index=True)
+            placed = pending[free][first]
+            self._keys[slot[placed]], self._values[slot[placed]] = keys[placed], values[placed]
+            pending = pending[self._keys[slot[pending]] != keys[pending]]
+            slot[pending] = (slot[pending] + 1) & ((1 << self._bits) - 1)
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        hashed = keys.astype(np.uint64) * self._MULTIPLIER  # wraps modulo 2**64, as meant
+        return (hashed >> np.uint64(64 - self._bits)).astype(np.int64)
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """The value of each key (-1 for a key not in the table; keys must be >= 0)."""
+        keys = np.asarray(keys, dtype=np.int64)
+        slot = self._slots(keys)
+        found = self._keys[slot]
+        out = np.where(found == keys, self._values[slot], -1)  # most keys end at their first slot
+        pending = np.flatnonzero((found != keys) & (found != -1))  # an empty slot: not in the table
+        while len(pending):
+            slot[pending] = (slot[pending] + 1) & ((1 << self._bits) - 1)
+            found = self._keys[slot[pending]]
+            hit = found == keys[pending]
+            out[pending[hit]] = self._values[slot[pending[hit]]]
+            pending = pending[~hit & (found != -1)]
+        return out
+
+
 class Trie:
     """Sequences of codes (``0 <= code < width``) as nodes: a node is a prefix of one or more
     sequences, ``value[node]`` the value of the sequence that ends there (NaN for none)."""
@@ -46,21 +87,17 @@ class Trie:
         for (parent, code), child in children.items():
             if not parent:
                 self._first[code] = child
-        keys = np.array([key for key, _ in deeper], dtype=np.int64)
-        order = np.argsort(keys)
-        self._keys = keys[order]
-        self._children = np.array([child for _, child in deeper], dtype=np.int64)[order]
+        self._children = IntTable(
+            np.array([key for key, _ in deeper], dtype=np.int64),
+            np.array([child for _, child in deeper], dtype=np.int64),
+        )
         self.value = np.full(len(children) + 1, np.nan)
         self.value[list(ends)] = list(ends.values())
 
     def child(self, node: np.ndarray, code: np.ndarray) -> np.ndarray:
         """The child of each non-root ``node`` by ``code`` (-1 for none; ``node`` or ``code`` -1 give -1)."""
-        if not len(self._keys):
-            return np.full(len(node), -1, dtype=np.int64)
-        keys = node * self.width + code
-        found = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
-        ok = (node >= 0) & (code >= 0) & (self._keys[found] == keys)
-        return np.where(ok, self._children[found], -1)
+        ok = (node >= 0) & (code >= 0)
+        return np.where(ok, self._children.get(np.where(ok, node * self.width + code, 0)), -1)
 
     def walks(self, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, depth: int):
         """For ``d`` in ``1..depth``: the starts still inside a sequence after ``d`` codes, and their nodes.
