@@ -48,15 +48,25 @@ def rows() -> dict[str, list[dict[str, str]]]:
     return out
 
 
+@pytest.fixture(scope="module")
+def held_apart() -> dict[str, list[dict[str, str]]]:
+    """Rounds written but held apart until the default is retrained on them (``data/domain/round*/``)."""
+    out = {}
+    for path in sorted(DOMAIN.glob("round*/*.csv")):
+        with open(path, encoding="utf-8", newline="") as handle:
+            out[f"{path.parent.name}/{path.name}"] = list(csv.DictReader(handle))
+    return out
+
+
 def test_the_codebook_defines_every_construct_with_three_examples():
     constructs = codebook_constructs()
     assert len(constructs) >= 15
     assert {name: n for name, n in constructs.items() if n < 3} == {}
 
 
-def test_every_row_names_a_codebook_label_construct_and_source(rows):
+def test_every_row_names_a_codebook_label_construct_and_source(rows, held_apart):
     constructs = set(codebook_constructs())
-    for split, split_rows in rows.items():
+    for split, split_rows in (rows | held_apart).items():
         assert list(split_rows[0]) == ["id", "text", "label", *DOMAIN_COLUMNS[1:]]
         for row in split_rows:
             assert row["label"] in CODEBOOK_LABELS, (split, row)
@@ -83,9 +93,9 @@ def test_every_construct_and_source_is_in_every_split(rows):
         assert MIXED in {row["label"] for row in split_rows}
 
 
-def test_no_text_appears_twice_even_after_lowercasing_and_removing_punctuation(rows):
+def test_no_text_appears_twice_even_after_lowercasing_and_removing_punctuation(rows, held_apart):
     seen: dict[str, str] = {}
-    for split, split_rows in rows.items():
+    for split, split_rows in (rows | held_apart).items():
         for row in split_rows:
             key = normalised(row["text"])
             assert key not in seen, f"{row['text']!r} is in {split} and {seen[key]}"
