@@ -347,17 +347,29 @@ class CompiledLinear:
             self.gated[i], start = weights[start : start + widths[i]], start + widths[i]
 
     def outputs(self, batch: TokenBatch, gate: np.ndarray | None) -> np.ndarray:
-        """One row per text, one column per column of ``weights`` (``gate``: per text, None for no copy)."""
+        """One row per text, one column per column of ``weights`` (``gate``: per text, None for no copy).
+
+        The word vectors' dense product is small: run on one BLAS thread, so that BLAS threads do not
+        spin beside the other scoring processes (two jobs on two cores ran 40% slower without it)."""
         out = np.tile(self.intercept, (len(batch), 1))
         gated = np.zeros_like(out)
-        for part, own, copy in zip(self.union.parts, self.own, self.gated, strict=True):
-            values = part.values(batch)
-            out += values @ own
-            if copy is not None and gate is not None:
-                gated += values @ copy
+        with _blas().limit(limits=1, user_api="blas"):
+            for part, own, copy in zip(self.union.parts, self.own, self.gated, strict=True):
+                values = part.values(batch)
+                out += values @ own
+                if copy is not None and gate is not None:
+                    gated += values @ copy
         if gate is not None:
             out += np.asarray(gate, dtype=np.float64)[:, None] * gated
         return out
+
+
+@functools.cache
+def _blas() -> Any:
+    """The process's thread-pool controller, found once (it inspects the loaded libraries)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def gate_values(gate: Any, batch: TokenBatch) -> np.ndarray:
