@@ -340,25 +340,27 @@ class CompiledLinear:
         if len(widths) != len(union.parts) or bounds[-1] + sum(widths[i] for i in copied) != len(weights):
             raise ValueError("the weights do not match the union's parts and their gated copy")
         self.union, self.intercept = union, np.asarray(intercept, dtype=np.float64)
-        self.own = [weights[start:stop] for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
-        self.gated: list[np.ndarray | None] = [None] * len(widths)
+        # per part its rows of the weights, beside them the rows of its gated copy: one product each
+        blocks = [weights[start:stop] for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
         start = bounds[-1]
         for i in copied:
-            self.gated[i], start = weights[start : start + widths[i]], start + widths[i]
+            blocks[i], start = np.hstack([blocks[i], weights[start : start + widths[i]]]), start + widths[i]
+        self.blocks = [np.ascontiguousarray(block) for block in blocks]
 
     def outputs(self, batch: TokenBatch, gate: np.ndarray | None) -> np.ndarray:
         """One row per text, one column per column of ``weights`` (``gate``: per text, None for no copy).
 
         The word vectors' dense product is small: run on one BLAS thread, so that BLAS threads do not
         spin beside the other scoring processes (two jobs on two cores ran 40% slower without it)."""
+        width = len(self.intercept)
         out = np.tile(self.intercept, (len(batch), 1))
         gated = np.zeros_like(out)
         with _blas().limit(limits=1, user_api="blas"):
-            for part, own, copy in zip(self.union.parts, self.own, self.gated, strict=True):
-                values = part.values(batch)
-                out += values @ own
-                if copy is not None and gate is not None:
-                    gated += values @ copy
+            for part, block in zip(self.union.parts, self.blocks, strict=True):
+                product = np.asarray(part.values(batch) @ block)
+                out += product[:, :width]
+                if block.shape[1] > width:
+                    gated += product[:, width:]
         if gate is not None:
             out += np.asarray(gate, dtype=np.float64)[:, None] * gated
         return out
