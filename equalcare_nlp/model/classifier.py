@@ -315,7 +315,7 @@ class FearFlowClassifier(LinearTextClassifier):
         return self._with_gated(self.compile()._compiled.transform(batch), values)
 
     def compile(self) -> FearFlowClassifier:
-        """Build the compiled path's tables now, and the linear view and gated column ranges it scores
+        """Build the compiled path's tables now, and the linear view and part-by-part weights it scores
         with (else the first prediction does), e.g. before timing."""
         check_is_fitted(self)
         if getattr(self, "_compiled", None) is None:
@@ -335,7 +335,6 @@ class FearFlowClassifier(LinearTextClassifier):
                     intercept,
                     [i for i, b in enumerate(blocks) if b.name in copied],
                 )
-                self._copied_ranges()
         return self
 
     def _features(self, tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
