@@ -6,7 +6,7 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 
-from equalcare_nlp.model.linear import NBLogisticRegression
+from equalcare_nlp.model.linear import NBLogisticRegression, fit_offset_softmax
 
 RNG = np.random.default_rng(0)
 Y = np.array(["fear", "flow", "neutral"])[RNG.integers(0, 3, 60)]
@@ -56,3 +56,21 @@ def test_parameters_are_kept_and_one_class_is_refused():
     assert model.fit(X, Y).coef_.shape == (3, 6)
     with pytest.raises(ValueError, match="two classes"):
         NBLogisticRegression().fit(X, ["fear"] * 60)
+
+
+@pytest.mark.parametrize("true_scale", [0.5, 3.0])
+def test_offset_regression_learns_how_sharp_the_labels_are_and_leaves_it_out(true_scale):
+    rng = np.random.default_rng(1)
+    offset = rng.normal(size=(6000, 2))
+    margin = offset[:, 0] - offset[:, 1]
+    target = (rng.random(6000) > 1 / (1 + np.exp(-true_scale * margin))).astype(int)  # drawn with the scale
+    noise = sp.csr_matrix(rng.random((6000, 3)))  # nothing beyond the offset
+    coef, intercept, scale = fit_offset_softmax(noise, offset, target, np.ones(6000), 1.0, True, 500, True)
+    assert scale == pytest.approx(true_scale, rel=0.1)
+    assert np.abs(noise @ coef.T + intercept).mean() < 0.15  # little left for the correction: noise
+    # without the scale, a feature that carries the base's margin (as the lexicon and vectors that
+    # made it do) is used to rescale the offset
+    features = sp.hstack([sp.csr_matrix(margin[:, None]), noise]).tocsr()
+    coef, intercept, scale = fit_offset_softmax(features, offset, target, np.ones(6000), 1.0, True, 500)
+    assert scale == 1.0
+    np.testing.assert_allclose(coef[0, 0] - coef[1, 0], true_scale - 1, atol=0.15)

@@ -136,7 +136,10 @@ def test_adaptation_learns_new_words_and_keeps_neutral(tiny_model):
     probe = ["datix", "ace", "lunch is served at noon"]
     before, after = tiny_model.predict_proba(probe), adapted.predict_proba(probe)
     fear, flow, neutral = (list(tiny_model.classes_).index(c) for c in ("fear", "flow", "neutral"))
-    assert after[0, fear] > before[0, fear] and after[1, flow] > before[1, flow]
+    # the correction moves what the base did not read as the new data does ("datix" fear); what it
+    # read right stays as it was ("ace" flow), not surer: how sure it is stays the base's
+    assert after[0, fear] > before[0, fear]
+    assert after[1].argmax() == before[1].argmax() == flow
     # No neutral examples in the new data: neutral probability is exactly the base's.
     np.testing.assert_allclose(after[:, neutral], before[:, neutral])
     assert adapted.predict(probe)[2] == tiny_model.predict(probe)[2]
@@ -254,6 +257,7 @@ def test_adapted_model_save_load_round_trip(tiny_model_dir, tmp_path):
     loaded = load_model(tmp_path / "adapted")
     probe = ["the rota is crushing us", "thank you all", "forms are in the office"]
     np.testing.assert_allclose(loaded.predict_proba(probe), model.predict_proba(probe))
+    assert loaded.offset_scale_ == model.offset_scale_ != 1.0
     manifest = json.loads((tmp_path / "adapted" / "manifest.json").read_text())
     assert manifest["training"]["method"] == "offset"
     assert manifest["training"]["n_examples"] == len(FEAR_FLOW_TEXTS)

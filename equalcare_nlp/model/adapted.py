@@ -4,8 +4,10 @@ The base model's calibrated log-odds are kept as a fixed offset and an L2-regula
 correction is learnt on features of the new data (its own n-grams, naive-Bayes scaled, plus the
 base's lexicon and word-vector parts), so with little data the correction stays near zero (the
 base model's knowledge) and with more data it moves as far as the data supports. The correction
-only redistributes probability among the labels the new data contains. How it is used, and why
-it is the default way to adapt: :mod:`equalcare_nlp.training.adaptation`.
+only redistributes probability among the labels the new data contains, and it is learnt beside a
+free scale of the offset that is then left out (``free_scale``), so it changes which of those labels
+the base prefers, not how sure the base is. How it is used, and why it is the default way to adapt:
+:mod:`equalcare_nlp.training.adaptation`.
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ class AdaptedClassifier(LinearTextClassifier):
     fit_intercept : learn a per-label shift of the correction.
     nb_scaling : scale the new data's n-grams by their naive Bayes log-count ratios
         (:func:`nb_ratios`), so rare but telling local words are held back less.
+    free_scale : learn how much sharper (or softer) the new data wants the base's log-odds, and leave
+        that out of the correction (``offset_scale_``): new comments that all carry a clear state
+        (tweets, only fear and flow) would otherwise teach the correction to make the base surer of
+        fear or flow everywhere, and ``neutral``, whose probability is kept, would lose its comments.
     max_iter : L-BFGS iterations.
     """
 
@@ -67,6 +73,7 @@ class AdaptedClassifier(LinearTextClassifier):
         class_weight: str | None = "balanced",
         fit_intercept: bool = True,
         nb_scaling: bool = True,
+        free_scale: bool = True,
         max_iter: int = 500,
     ):
         self.base = base
@@ -77,6 +84,7 @@ class AdaptedClassifier(LinearTextClassifier):
         self.class_weight = class_weight
         self.fit_intercept = fit_intercept
         self.nb_scaling = nb_scaling
+        self.free_scale = free_scale
         self.max_iter = max_iter
 
     def __sklearn_clone__(self) -> AdaptedClassifier:
@@ -143,7 +151,7 @@ class AdaptedClassifier(LinearTextClassifier):
         scale = np.ones(features.shape[1])
         if self.nb_scaling and self.own_features_ is not None:
             scale[self._words_columns()] = nb_ratios(features[:, self._words_columns()], target, weight)
-        self.coef_, self.intercept_ = fit_offset_softmax(
+        self.coef_, self.intercept_, self.offset_scale_ = fit_offset_softmax(
             features @ sp.diags(scale),
             offset,
             target,
@@ -151,6 +159,7 @@ class AdaptedClassifier(LinearTextClassifier):
             self.C,
             self.fit_intercept,
             self.max_iter,
+            self.free_scale,
         )
         self.coef_ = self.coef_ * scale
         self.n_features_out_ = features.shape[1]

@@ -150,11 +150,17 @@ def fit_offset_softmax(
     C: float,  # noqa: N803 - scikit-learn's name
     fit_intercept: bool,
     max_iter: int,  # noqa: N803
-) -> tuple[np.ndarray, np.ndarray]:
+    free_scale: bool = False,
+) -> tuple[np.ndarray, np.ndarray, float]:
     """Multinomial logistic regression with a fixed per-row ``offset`` added to the scores.
 
     Minimises ``C * sum_i weight_i * cross_entropy_i + ||coef||^2 / 2`` (scikit-learn's scaling;
-    the intercept is not penalised) with L-BFGS; returns ``(coef, intercept)``.
+    the intercept is not penalised) with L-BFGS; returns ``(coef, intercept, scale)``. With
+    ``free_scale`` the offset enters as ``scale * offset``, ``scale`` learnt too (its logarithm
+    penalised as a weight is, so an offset that already separates the labels does not send it to
+    infinity), and the result is divided by it: ``offset + features @ coef.T + intercept`` then has
+    the fitted decision boundaries at the offset's own scale, the correction only what the data says
+    beyond sharpening it. Otherwise ``scale`` is 1.
     """
     n, d = features.shape
     k = offset.shape[1]
@@ -164,16 +170,22 @@ def fit_offset_softmax(
 
     def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
         coef = params[: k * d].reshape(k, d)
-        intercept = params[k * d :]
-        scores = offset + np.asarray(features @ coef.T) + intercept
+        intercept = params[k * d : k * d + k]
+        log_scale = params[-1] if free_scale else 0.0
+        scale = np.exp(log_scale)
+        scores = scale * offset + np.asarray(features @ coef.T) + intercept
         log_norm = logsumexp(scores, axis=1, keepdims=True)
         value = -np.sum(weight * np.sum(onehot * (scores - log_norm), axis=1))
         residual = (np.exp(scores - log_norm) - onehot) * weight[:, None]
         grad_coef = C * np.asarray(features_t @ residual).T + coef
         grad_intercept = C * residual.sum(axis=0) if fit_intercept else np.zeros(k)
-        return C * value + 0.5 * float(np.sum(coef * coef)), np.concatenate(
-            [grad_coef.ravel(), grad_intercept]
+        grad_scale = [C * float(np.sum(residual * offset)) * scale + log_scale] if free_scale else []
+        penalty = 0.5 * (float(np.sum(coef * coef)) + log_scale**2)
+        return C * value + penalty, np.concatenate(
+            [grad_coef.ravel(), grad_intercept, grad_scale]
         )
 
-    result = minimize(loss, np.zeros(k * d + k), jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
-    return result.x[: k * d].reshape(k, d), result.x[k * d :]
+    start = np.zeros(k * d + k + int(free_scale))
+    result = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
+    scale = float(np.exp(result.x[-1])) if free_scale else 1.0
+    return result.x[: k * d].reshape(k, d) / scale, result.x[k * d : k * d + k] / scale, scale

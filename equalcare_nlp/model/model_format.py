@@ -145,6 +145,7 @@ def _classifier_data(model: LinearTextClassifier, writer: _Writer) -> dict[str, 
             "own_features": None if own is None else _union_data(own, writer),
             "coef": writer.array(model.coef_),
             "intercept": writer.array(model.intercept_),
+            "offset_scale": float(getattr(model, "offset_scale_", 1.0)),
             "n_features_out": int(model.n_features_out_),
         }
     if type(model) is not FearFlowClassifier:
@@ -209,6 +210,7 @@ def _classifier_from(data: dict[str, Any], reader: _Reader) -> LinearTextClassif
         model.own_features_ = None if own is None else _union_from(own, reader)
         model.coef_ = reader.array(data["coef"])
         model.intercept_ = reader.array(data["intercept"])
+        model.offset_scale_ = float(data.get("offset_scale", 1.0))  # older files: fitted without the scale
         model.n_features_out_ = int(data["n_features_out"])
         return model
     if kind != "FearFlowClassifier":

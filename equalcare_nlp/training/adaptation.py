@@ -10,7 +10,10 @@ n-grams, naive-Bayes scaled, plus the base's lexicon and word-vector parts), so 
 data the correction stays near zero (the base model's knowledge) and with more data it moves
 as far as the data supports. The correction only redistributes probability among the labels
 the new data contains: a base model's ``neutral`` probability is kept exactly when the new
-data has no neutral examples.
+data has no neutral examples. How much sharper the new data would make the base's log-odds is
+learnt beside the correction and left out of it (``free_scale``): otherwise 200 tweets, every one
+of them fear or flow, made the default surer of fear or flow on every comment, and GoEmotions
+(three labels) lost 0.09 macro-F1 as neutral comments went to fear.
 
 ``refit`` refits the base model's estimator on its own training data (when the corpus is
 available and matches the fingerprint in its manifest) plus the new data, the new examples
