@@ -181,9 +181,7 @@ def fit_offset_softmax(
         grad_intercept = C * residual.sum(axis=0) if fit_intercept else np.zeros(k)
         grad_scale = [C * float(np.sum(residual * offset)) * scale + log_scale] if free_scale else []
         penalty = 0.5 * (float(np.sum(coef * coef)) + log_scale**2)
-        return C * value + penalty, np.concatenate(
-            [grad_coef.ravel(), grad_intercept, grad_scale]
-        )
+        return C * value + penalty, np.concatenate([grad_coef.ravel(), grad_intercept, grad_scale])
 
     start = np.zeros(k * d + k + int(free_scale))
     result = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
