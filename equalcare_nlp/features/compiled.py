@@ -13,6 +13,7 @@ on the batch's token lists (:class:`ReferencePart`), so every model compiles.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -119,7 +120,19 @@ class Trie:
 
 
 def _codes(words: dict[str, int], strings: list[str]) -> np.ndarray:
-    return np.fromiter((words.get(s, -1) for s in strings), dtype=np.int64, count=len(strings))
+    """Each string's code in ``words`` (-1 for none); ``map`` over the dict's ``get`` runs in C."""
+    return np.fromiter(map(words.get, strings, itertools.repeat(-1)), dtype=np.int64, count=len(strings))
+
+
+def _flags(test, strings: list[str], *args) -> np.ndarray:
+    """``test(s, *args)`` of each string, as booleans (``test`` a C method such as ``str.startswith``)."""
+    repeated = [itertools.repeat(a) for a in args]
+    return np.fromiter(map(test, strings, *repeated), dtype=bool, count=len(strings))
+
+
+def _bases(strings: list[str]) -> list[str]:
+    """The strings without the negation prefix."""
+    return list(map(str.removeprefix, strings, itertools.repeat(NEG_PREFIX)))
 
 
 class CompiledNgrams:
@@ -149,15 +162,13 @@ class CompiledNgrams:
         )
 
     def _columns(self, strings: list[str]) -> np.ndarray:
-        vocabulary = self.vectorizer.vocabulary_
-        unigram = self.low <= 1
-        return np.array(
-            [
-                (vocabulary.get(s, -1) if unigram else -1, self._words.get(s, -1), " " in s or not s)
-                for s in strings
-            ],
-            dtype=np.int64,
-        ).reshape(-1, 3)
+        out = np.full((len(strings), 3), -1, dtype=np.int64)
+        if self.low <= 1:
+            out[:, 0] = _codes(self.vectorizer.vocabulary_, strings)
+        out[:, 1] = _codes(self._words, strings)
+        lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+        out[:, 2] = _flags(str.__contains__, strings, " ") | (lengths == 0)
+        return out
 
     def transform(self, batch: TokenBatch) -> sp.csr_matrix:
         """The TF-IDF rows of the batch, as the vectorizer's ``transform`` of its token lists."""
@@ -205,14 +216,14 @@ class CompiledLexicon:
         )
 
     def _columns(self, strings: list[str]) -> np.ndarray:
-        bases = [s.removeprefix(NEG_PREFIX) for s in strings]
-        return np.array(
+        bases = _bases(strings)
+        return np.column_stack(
             [
-                (self._words.get(base, -1), base != s, base in CONTRAST_WORDS)
-                for s, base in zip(strings, bases, strict=True)
-            ],
-            dtype=np.int64,
-        ).reshape(-1, 3)
+                _codes(self._words, bases),
+                _flags(str.startswith, strings, NEG_PREFIX),
+                _flags(CONTRAST_WORDS.__contains__, bases),
+            ]
+        ).astype(np.int64)
 
     def transform(self, batch: TokenBatch) -> sp.csr_matrix:
         """The lexicon scores of the batch, as the part's ``transform`` of its token lists."""
@@ -252,9 +263,8 @@ class CompiledVectors:
         self.vectors = vectors
 
     def _columns(self, strings: list[str]) -> np.ndarray:
-        negated = np.fromiter((s.startswith(NEG_PREFIX) for s in strings), dtype=bool, count=len(strings))
-        words = [s.removeprefix(NEG_PREFIX) for s in strings]
-        return np.column_stack([_codes(self.vectors.vocabulary_, words), negated])
+        negated = _flags(str.startswith, strings, NEG_PREFIX)
+        return np.column_stack([_codes(self.vectors.vocabulary_, _bases(strings)), negated])
 
     def values(self, batch: TokenBatch) -> np.ndarray:
         """The word-vector features of the batch as a dense float32 array (:meth:`transform`'s numbers)."""
@@ -397,9 +407,7 @@ def learned_gate_opens(gate: LearnedRegisterGate, batch: TokenBatch) -> np.ndarr
     within its rounding error bound of the threshold, so every text opens exactly as it does there."""
 
     def word_index(strings: list[str]) -> np.ndarray:  # new tokens only: the table keeps the column
-        words = {word: i for i, word in enumerate(gate.words_.tolist())}
-        found = (words.get(s.removeprefix(NEG_PREFIX), -1) for s in strings)
-        return np.fromiter(found, np.int64, len(strings))
+        return _codes({word: i for i, word in enumerate(gate.words_.tolist())}, _bases(strings))
 
     word = batch.table.column((gate, "words"), word_index)[batch.ids]
     named = word >= 0

@@ -308,9 +308,12 @@ class LexemeToken:
         self.norm_ = getters[NORM](text)
         self.lower_ = getters[LOWER](text)
         self.lemma_ = lemmatizer.lemma_of_norm(self.norm_)
+        self.like_num = bool(getters[LIKE_NUM](text))
+        if text.isascii() and text.isalpha():  # what spaCy's getters give a word of ASCII letters
+            self.like_url = self.like_email = self.is_digit = self.is_punct = self.is_space = False
+            return
         self.like_url = bool(getters[LIKE_URL](text))
         self.like_email = bool(getters[LIKE_EMAIL](text))
-        self.like_num = bool(getters[LIKE_NUM](text))
         self.is_digit = bool(getters[IS_DIGIT](text))
         self.is_punct = bool(getters[IS_PUNCT](text))
         self.is_space = bool(getters[IS_SPACE](text))

@@ -69,12 +69,12 @@ class RecordTable(Mapping[str, tuple[TokenRecord, ...]]):
         self._lines = lines
 
     def __getitem__(self, chunk: str) -> tuple[TokenRecord, ...]:
-        fields = self._lines[chunk].split("\t")
-        return tuple(TokenRecord(fields[i], int(fields[i + 1])) for i in range(0, len(fields), 2))
+        return _records(self._lines[chunk])
 
     def get(self, chunk: str, default=None):
         """The records of ``chunk``, or ``default`` (without raising: most misses are looked up once)."""
-        return self[chunk] if chunk in self._lines else default
+        line = self._lines.get(chunk)
+        return default if line is None else _records(line)
 
     def __contains__(self, chunk: object) -> bool:
         return chunk in self._lines
@@ -84,6 +84,14 @@ class RecordTable(Mapping[str, tuple[TokenRecord, ...]]):
 
     def __len__(self) -> int:
         return len(self._lines)
+
+
+def _records(line: str) -> tuple[TokenRecord, ...]:
+    """The records of one line's fields after the chunk (``norm, flags, norm, flags, ...``)."""
+    fields = line.split("\t")
+    if len(fields) == 2:  # most chunks are one token
+        return (TokenRecord(fields[0], int(fields[1])),)
+    return tuple(TokenRecord(fields[i], int(fields[i + 1])) for i in range(0, len(fields), 2))
 
 
 def read_record_table(path: str | os.PathLike) -> tuple[dict[str, object], RecordTable]:

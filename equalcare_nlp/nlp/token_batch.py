@@ -159,21 +159,20 @@ class ChunkIds:
 
     def _add_chunks(self, chunks: list[str]) -> None:
         start = len(self._chunk_records)
-        lengths, record_ids, new = [], [], []
+        records_of = self.records_of(chunks)
+        if len(records_of) != len(chunks):
+            raise ValueError(f"{len(chunks)} chunks but records for {len(records_of)}")
+        flat = list(itertools.chain.from_iterable(records_of))
         known = self._records
-        for chunk, records in zip(chunks, self.records_of(chunks), strict=True):
-            self._chunks[chunk] = len(self._chunks)
-            lengths.append(len(records))
-            for record in records:
-                found = known.get(record)
-                if found is None:
-                    found = known[record] = len(known)
-                    new.append(record)
-                record_ids.append(found)
+        new = [record for record in dict.fromkeys(flat) if record not in known]  # in order of first sight
+        known.update(zip(new, range(len(known), len(known) + len(new)), strict=True))
         self._add_records(new)
+        first = len(self._chunks)
+        self._chunks.update(zip(chunks, range(first, first + len(chunks)), strict=True))
+        lengths = np.fromiter(map(len, records_of), dtype=np.int64, count=len(chunks))
         self._chunk_start.extend(start + np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64))
         self._chunk_length.extend(lengths)
-        self._chunk_records.extend(record_ids)
+        self._chunk_records.extend(list(map(known.__getitem__, flat)))
 
     def _add_records(self, records: list[TokenRecord]) -> None:
         """The codes of records seen for the first time (numbered in this order), one column at a time."""
