@@ -1,10 +1,11 @@
 """The preprocessor's spaCy-free path for chunks whose tokenisation is known gives spaCy's records.
 
-``Preprocessor._cache_known_chunks`` computes the records of plain ASCII words (alone or before one
-``,`` ``!`` ``?`` or a split ``.``) without running spaCy. Every check here compares it with spaCy run
-on the same chunks (``_tokenize_chunks``, and the pipeline on each chunk alone), never with a stored
-table, so a spaCy or lookup-data version that changes a record fails here. The corpus tests run every
-distinct chunk of the shipped data and of each corpus in ``$EQUALCARE_DATA_DIR``.
+``Preprocessor._cache_known_chunks`` computes the records of plain ASCII words (alone, or inside
+prefixes and suffixes such as quotes, brackets, ``!!`` and ``...``) without running spaCy. Every
+check here compares it with spaCy run on the same chunks (``_tokenize_chunks``, and the pipeline on
+each chunk alone), never with a stored table, so a spaCy or lookup-data version that changes a
+record fails here. The corpus tests run every distinct chunk of the shipped data and of each corpus
+in ``$EQUALCARE_DATA_DIR``.
 """
 
 from __future__ import annotations
@@ -23,20 +24,24 @@ from equalcare_nlp.training.corpora import CORPORA
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 #: Chunks the known-chunk path takes: words in sentence case and capitals, number words, elongations,
-#: boundary words, words that look like the start of a URL, the suffixes it splits.
+#: boundary words, words that look like the start of a URL, the suffixes it splits, and words inside
+#: prefixes and suffixes (quotes, brackets, repeated and mixed punctuation, ellipses).
 KNOWN = [
     "word", "Word", "WORD", "ten", "Ten", "hundred", "first", "soooo", "Soooo!", "sooo,", "tired.",
     "OK.", "NHS.", "Ab.", "but", "But,", "However,", "so", "and!", "x", "why?", "nice!", "WOW!", "okay",
-    "lol", "Em", "Cants", "www", "http", "com",
+    "lol", "Em", "Cants", "www", "http", "com", "word...", "word!!", "(word)", '"word"', "wait?!",
+    "tired.,", '"Whose', 'content."', "kids).", "*he*", "“For", "casket”", "Students:", ">Pay", "guys..",
+    "FLY!!!", "(bc", "Yea…",
 ]  # fmt: skip
 #: Chunks left to spaCy: special cases (contractions, abbreviations, "cannot", "gonna", emoticons,
-#: the masks), a "." spaCy does not split, and anything with a character outside ASCII letters.
+#: the masks, inside affixes too), a "." spaCy does not split, anything whose word holds a character
+#: outside ASCII letters, and chunks of punctuation alone.
 LEFT_TO_SPACY = [
     "CAN'T", "don't", "Don't.", "dont", "cant.", "em?", "cannot", "Cannot,", "gonna", "Im", "em", "Wed",
     "U.K.", "e.g.", "a.m.", "Dr.", "St.", "Mr.", "vs.", "i.", "I.", "A.", "aB.", "XD", "xD", "co-op",
     "3pm", "10", "2nd", "@user", "www.x.com", "bob@x.org", "http://x.org/a", "[NAME]", "[RELIGION]",
-    "A&E", "😡", ":(", "café", "naïve", "ﬁne", "Лондон", "word...", "word!!", "(word)", '"word"',
-    "word's", "wait?!", "tired.,", ".", "!", "!!!",
+    "A&E", "😡", ":(", "café", "naïve", "ﬁne", "Лондон", "word's", ".", "!", "!!!", "don't!", '"dont',
+    "(U.K.)", '"café"', "re-up", "b/t", "(10)", '"[NAME]"', "...",
 ]  # fmt: skip
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
@@ -91,6 +92,9 @@ _ELONGATION = re.compile(r"(.)\1{2,}")
 #: rule splits it (after a lower-case letter or two capitals). Special cases (the chunk or the word a
 #: tokenizer rule) are left to spaCy: see ``Preprocessor._cache_known_chunks``.
 _KNOWN_CHUNK = re.compile(r"([A-Za-z]+)([,!?]|(?<=[a-z])\.|(?<=[A-Z]{2})\.)?")
+#: Characters a word's prefixes and suffixes are made of, for a first look at a chunk (the split itself
+#: follows the tokenizer's own patterns): ASCII punctuation, curly quotes, the ellipsis.
+_AFFIX_CHARS = string.punctuation + "“”‘’…"
 _HANDLE = re.compile(r"^@\w+$")
 _PLACEHOLDER_CHECKS = (
     ("<url>", lambda t: t.like_url),
@@ -497,17 +501,60 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         rest = []
         for chunk in chunks:
             found = match(chunk)
-            if found is None or chunk in rules:
-                rest.append(chunk)
+            if found is None:
+                pieces = self._affix_pieces(chunk, rules)
+                if pieces is None:
+                    rest.append(chunk)
+                else:
+                    cache[chunk] = tuple(map(lexeme_record, pieces))
                 continue
             word, suffix = found.groups()
-            if word in rules or suffix in rules:
+            if chunk in rules or word in rules or suffix in rules:
                 rest.append(chunk)
             elif suffix is None:
                 cache[chunk] = (lexeme_record(word),)
             else:
                 cache[chunk] = (lexeme_record(word), lexeme_record(suffix))
         return rest
+
+    def _affix_pieces(self, chunk: str, rules: Mapping) -> list[str] | None:
+        """The tokens of a chunk that is an ASCII word inside prefixes and suffixes (``"Whose``,
+        ``me!!``, ``funnier...``, ``content."``), split as spaCy's tokenizer splits affixes (its
+        ``_split_affixes``, with the pipeline's own prefix and suffix patterns); None for any other
+        chunk, and wherever a special case could take part (the chunk, a piece or a run of pieces, or
+        what is left after a prefix or a suffix is one)."""
+        core = chunk.strip(_AFFIX_CHARS)
+        if not core or not core.isascii() or not core.isalpha():
+            return None  # no ASCII word inside affixes: not worth the tokenizer's patterns
+        tokenizer = self.nlp.tokenizer
+        prefix_search, suffix_search = tokenizer.prefix_search, tokenizer.suffix_search
+        prefixes, suffixes, left, last = [], [], chunk, -1
+        while left and len(left) != last:
+            if left in rules:
+                return None
+            last = len(left)
+            found = prefix_search(left)
+            pre_len = found.end() - found.start() if found else 0
+            found = suffix_search(left[pre_len:])
+            suf_len = found.end() - found.start() if found else 0
+            if (pre_len and left[pre_len:] in rules) or (suf_len and left[:-suf_len] in rules):
+                return None
+            if pre_len and suf_len and pre_len + suf_len <= len(left):
+                prefixes.append(left[:pre_len])
+                suffixes.append(left[-suf_len:])
+                left = left[pre_len:-suf_len]
+            elif pre_len:
+                prefixes.append(left[:pre_len])
+                left = left[pre_len:]
+            elif suf_len:
+                suffixes.append(left[-suf_len:])
+                left = left[:-suf_len]
+        if not (prefixes or suffixes) or not left.isascii() or not left.isalpha():
+            return None  # a plain word is _KNOWN_CHUNK's; anything else may hold an infix or a URL
+        pieces = [*prefixes, left, *reversed(suffixes)]
+        # spaCy merges any run of tokens that spells a special case (")" ":" is the emoticon "):")
+        runs = ("".join(pieces[i:j]) for i in range(len(pieces)) for j in range(i + 1, len(pieces) + 1))
+        return None if any(run in rules for run in runs) else pieces
 
     def _lexeme_record(self, text: str) -> TokenRecord:
         """The record spaCy's pipeline gives a token that is the plain lexeme ``text`` (one no special

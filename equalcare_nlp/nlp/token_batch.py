@@ -137,7 +137,9 @@ class ChunkIds:
         self._chunks: dict[str, int] = {}
         self._chunk_start, self._chunk_length, self._chunk_records = Growing(), Growing(), Growing()
         self._records: dict[TokenRecord, int] = {}
-        # per record: token id, token id negated, flags, negator, counterfactual first / second word code
+        self._norms: list[str] = []  # per record
+        # per record: token id, token id negated (-1 until a batch negates it), flags, negator,
+        # counterfactual first / second word code
         self._codes = [Growing() for _ in range(6)]
 
     def batch(self, texts: Sequence[str]) -> TokenBatch:
@@ -179,10 +181,11 @@ class ChunkIds:
         if not records:
             return
         intern, negators = self.table.intern, self.negation.negators
+        self._norms.extend(norm for norm, _ in records)
         rows = [
             (
                 intern(norm),
-                intern(NEG_PREFIX + norm),
+                -1,
                 flags,
                 norm in negators,
                 self._first_code.get(norm, -1),
@@ -222,6 +225,12 @@ class ChunkIds:
         negated &= position - before <= self.negation.window
 
         kept = (flags & DROP) == 0
+        unnamed = negated & kept & (negated_id < 0)
+        if unnamed.any():  # negated for the first time: its negated token gets an id now
+            need = np.unique(records[unnamed])
+            intern, norms = self.table.intern, self._norms
+            self._codes[1].array[need] = [intern(NEG_PREFIX + norms[r]) for r in need.tolist()]
+            negated_id = self._codes[1].array[records]
         elongated = kept & ((flags & ELONG) != 0)
         width = kept.astype(np.int64) + elongated
         ends = np.cumsum(width)
