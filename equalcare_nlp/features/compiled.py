@@ -95,6 +95,10 @@ class Trie:
         self.value = np.full(len(children) + 1, np.nan)
         self.value[list(ends)] = list(ends.values())
 
+    def first(self, code: np.ndarray) -> np.ndarray:
+        """The root's child by each ``code`` (-1 for none; ``code`` -1 gives -1)."""
+        return self._first[code]
+
     def child(self, node: np.ndarray, code: np.ndarray) -> np.ndarray:
         """The child of each non-root ``node`` by ``code`` (-1 for none; ``node`` or ``code`` -1 give -1)."""
         ok = (node >= 0) & (code >= 0)
@@ -111,7 +115,7 @@ class Trie:
             at = starts[alive] + d
             inside = at < ends[alive]
             alive, at, node = alive[inside], at[inside], node[inside]
-            node = self.child(node, codes[at]) if d else self._first[codes[at]]
+            node = self.child(node, codes[at]) if d else self.first(codes[at])
             keep = node >= 0
             alive, node = alive[keep], node[keep]
             if not len(alive):
@@ -175,16 +179,28 @@ class CompiledNgrams:
         columns = batch.table.column(self, self._columns)[batch.ids]
         rows = batch.rows
         unsafe_rows = np.unique(rows[columns[:, 2] == 1])
-        safe = ~np.isin(rows, unsafe_rows)
+        unsafe = np.zeros(len(batch), dtype=bool)
+        unsafe[unsafe_rows] = True
+        safe = ~unsafe[rows]
         unigram = safe & (columns[:, 0] >= 0)
         entry_rows, entry_columns = [rows[unigram]], [columns[unigram, 0]]
-        starts = np.flatnonzero(safe)
-        ends = batch.offsets[1:][rows[starts]]
-        for n, alive, node in self._trie.walks(columns[:, 1], starts, ends, self.high):
-            found = self._trie.value[node]
-            hit = ~np.isnan(found) if n >= self.low else np.zeros(len(node), dtype=bool)
-            entry_rows.append(rows[starts[alive[hit]]])
+        if self.high == 2 and self.low <= 2:  # word pairs: one lookup per adjacent pair in a text
+            codes = columns[:, 1]
+            pair = safe[:-1] & (rows[1:] == rows[:-1]) & (codes[:-1] >= 0) & (codes[1:] >= 0)
+            at = np.flatnonzero(pair)
+            node = self._trie.child(self._trie.first(codes[at]), codes[at + 1])
+            found = self._trie.value[node[node >= 0]]
+            hit = ~np.isnan(found)
+            entry_rows.append(rows[at[node >= 0][hit]])
             entry_columns.append(found[hit].astype(np.int64))
+        else:
+            starts = np.flatnonzero(safe)
+            ends = batch.offsets[1:][rows[starts]]
+            for n, alive, node in self._trie.walks(columns[:, 1], starts, ends, self.high):
+                found = self._trie.value[node]
+                hit = ~np.isnan(found) if n >= self.low else np.zeros(len(node), dtype=bool)
+                entry_rows.append(rows[starts[alive[hit]]])
+                entry_columns.append(found[hit].astype(np.int64))
         analyze, vocabulary = self.vectorizer.build_analyzer(), self.vectorizer.vocabulary_
         lists = batch.lists() if len(unsafe_rows) else []
         for row in unsafe_rows.tolist():
@@ -237,6 +253,7 @@ class CompiledLexicon:
             last[last < 0] = len(position)  # past every token: nothing to read
             starts = last[rows] + 1
         begin = np.flatnonzero(position >= starts)
+        begin = begin[self._trie.first(columns[begin, 0]) >= 0]  # where a term could start
         length = np.zeros(len(begin), dtype=np.int64)
         valence = np.zeros(len(begin))
         ends = batch.offsets[1:][rows[begin]]

@@ -144,7 +144,7 @@ class ChunkIds:
 
     def batch(self, texts: Sequence[str]) -> TokenBatch:
         """The model tokens of ``texts`` (already truncated), as ids."""
-        split = [text.split() for text in texts]
+        split = list(map(str.split, texts))
         chunks = list(itertools.chain.from_iterable(split))
         try:  # most batches find every chunk known
             chunk_ids = np.fromiter(map(self._chunks.__getitem__, chunks), dtype=np.int64, count=len(chunks))
