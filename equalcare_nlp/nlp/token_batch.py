@@ -149,10 +149,11 @@ class ChunkIds:
         try:  # most batches find every chunk known
             chunk_ids = np.fromiter(map(self._chunks.__getitem__, chunks), dtype=np.int64, count=len(chunks))
         except KeyError:
-            missing = list(dict.fromkeys(chunk for chunk in chunks if chunk not in self._chunks))
+            distinct = dict.fromkeys(chunks)
+            missing = [chunk for chunk in distinct if chunk not in self._chunks]
             if len(self._chunks) + len(missing) > self.max_chunks:
                 self.reset()
-                missing = list(dict.fromkeys(chunks))
+                missing = list(distinct)
             self._add_chunks(missing)
             chunk_ids = np.fromiter(map(self._chunks.__getitem__, chunks), dtype=np.int64, count=len(chunks))
         per_text = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
