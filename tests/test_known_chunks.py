@@ -83,6 +83,15 @@ def test_hand_picked_chunks_give_spacy_records_in_large_docs():
     assert_known_equal_spacy(KNOWN + LEFT_TO_SPACY)
 
 
+def test_a_chunk_keeps_its_tokens_whatever_chunk_spacy_reads_before_it():
+    # joined with plain spaces, ")" then ':)!"' made spaCy's special-case matcher see "):" across the
+    # two chunks, and ':)!"' lost its emoticon (a Dask worker's history scored it differently)
+    chunks = [")", ':)!"', "x:", ")y", "anymore...:(", ":", ")"]
+    together = spacy_records(chunks)
+    nlp = make_nlp()
+    assert together == {chunk: tuple(nlp(chunk)._.ec_records) for chunk in chunks}
+
+
 def test_special_cases_and_other_shapes_are_left_to_spacy():
     known, rest = known_records(LEFT_TO_SPACY)
     assert not known

@@ -32,7 +32,6 @@ table of spaCy's records (:mod:`equalcare_nlp.nlp.record_table`).
 
 from __future__ import annotations
 
-import itertools
 import re
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -96,6 +95,9 @@ _KNOWN_CHUNK = re.compile(r"([A-Za-z]+)([,!?]|(?<=[a-z])\.|(?<=[A-Z]{2})\.)?")
 #: follows the tokenizer's own patterns): ASCII punctuation, curly quotes, the ellipsis.
 _AFFIX_CHARS = string.punctuation + "“”‘’…"
 _HANDLE = re.compile(r"^@\w+$")
+#: What ``Preprocessor._tokenize_chunks`` puts between chunks: a line break between spaces, one
+#: whitespace token, so that no special case (emoticons, abbreviations) can span two chunks.
+_CHUNK_SEPARATOR = " \n "
 _PLACEHOLDER_CHECKS = (
     ("<url>", lambda t: t.like_url),
     ("<email>", lambda t: t.like_email),
@@ -571,19 +573,26 @@ class Preprocessor(TransformerMixin, BaseEstimator):
     def _tokenize_chunks(self, chunks: list[str], per_doc: int = 2000) -> None:
         """Run unseen chunks through spaCy and cache their records.
 
-        Chunks are joined with spaces into large Docs (spaCy tokenizes each space-separated
-        chunk on its own, so the tokens are the same) to pay spaCy's per-Doc cost once per
-        ``per_doc`` chunks; each token goes back to its chunk by character offset.
+        Chunks are joined into large Docs to pay spaCy's per-Doc cost once per ``per_doc`` chunks;
+        each token goes back to its chunk by character offset. spaCy tokenizes each space-separated
+        chunk on its own, but its special-case matcher then reads the Doc's tokens across chunks
+        (after ``)`` the chunk ``:)!`` lost its emoticon to ``):``), so chunks are kept apart by
+        :data:`_CHUNK_SEPARATOR`, whose line-break token no special case holds; it is left out.
         """
         groups = [chunks[i : i + per_doc] for i in range(0, len(chunks), per_doc)]
+        gap = len(_CHUNK_SEPARATOR)
         with self.nlp.select_pipes(disable=[NEGATION]):
-            docs = self.nlp.pipe(" ".join(group) for group in groups)
+            docs = self.nlp.pipe(_CHUNK_SEPARATOR.join(group) for group in groups)
             for group, doc in zip(groups, docs, strict=True):
-                ends = list(itertools.accumulate(len(chunk) + 1 for chunk in group))
-                owner = np.searchsorted(ends, doc.to_array(IDX), side="right")
+                lengths = np.fromiter(map(len, group), np.int64, len(group))
+                ends = np.cumsum(lengths + gap)  # where the next chunk starts
+                starts = doc.to_array(IDX)
+                owner = np.searchsorted(ends, starts, side="right")
+                inside = (starts < ends[np.minimum(owner, len(group) - 1)] - gap).tolist()
                 records = [[] for _ in group]
-                for k, record in zip(owner.tolist(), doc._.ec_records, strict=True):
-                    records[k].append(record)
+                for k, kept, record in zip(owner.tolist(), inside, doc._.ec_records, strict=True):
+                    if kept:
+                        records[k].append(record)
                 for chunk, chunk_records in zip(group, records, strict=True):
                     self._cache[chunk] = tuple(chunk_records)
 
