@@ -22,8 +22,11 @@ working for the rest of a text after a special-case token such as a contraction 
 13950), which costs about 20x on comment-like text. spaCy tokenizes each whitespace-separated
 chunk independently, so the preprocessor keeps its own cache keyed on the raw chunk and runs
 only unseen chunks through ``nlp.pipe``; negation scope, which crosses chunks, is computed
-afterwards by the spaCy component's own :meth:`Negation.scope`. An unseen chunk whose tokenisation is
-known (a plain ASCII word, alone or before one split "," "!" "?" or "."; no special case) skips spaCy:
+afterwards by the spaCy component's own :meth:`Negation.scope`. A chunk's tokens are those of the
+chunk alone: on a whole text spaCy's special-case matcher can also merge tokens of two neighbouring
+chunks (in ``) :)!"`` it reads ``):`` across the space and the emoticon is lost), which the pipeline
+run on that text then shows and the preprocessor does not. An unseen chunk whose tokenisation is
+known (an ASCII word, alone or inside prefixes and suffixes; no special case) skips spaCy:
 its records come from spaCy's own lexical attribute getters and the lemmatizer's lookup, as spaCy
 would compute them (``Preprocessor._cache_known_chunks``; tests/test_known_chunks.py compares the
 two on every corpus). Before either, a chunk of the training corpora is looked up in the shipped
