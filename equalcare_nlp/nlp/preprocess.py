@@ -579,7 +579,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         Chunks are joined into large Docs to pay spaCy's per-Doc cost once per ``per_doc`` chunks;
         each token goes back to its chunk by character offset. spaCy tokenizes each space-separated
         chunk on its own, but its special-case matcher then reads the Doc's tokens across chunks
-        (after ``)`` the chunk ``:)!`` lost its emoticon to ``):``), so chunks are kept apart by
+        (after ``)`` the chunk ``:)!"`` lost its emoticon to ``):``), so chunks are kept apart by
         :data:`_CHUNK_SEPARATOR`, whose line-break token no special case holds; it is left out.
         """
         groups = [chunks[i : i + per_doc] for i in range(0, len(chunks), per_doc)]
