@@ -19,6 +19,7 @@ from tiny_set import LABELS, TEXTS
 from equalcare_nlp import AdaptedClassifier, FearFlowClassifier, load_model
 from equalcare_nlp.core.labels import MIXED
 from equalcare_nlp.features.compiled import IntTable, gate_values
+from equalcare_nlp.features.parts import LearnedRegisterGate
 from equalcare_nlp.model.text_classifier import Part, softmax
 from equalcare_nlp.nlp.preprocess import NEG_PREFIX
 from equalcare_nlp.nlp.sentences import split_sentences
@@ -110,9 +111,32 @@ def test_weighted_word_gate_and_learned_gate_models_match_reference(gated):
     params = gated.get_params() | {"gate_weight": 2.0}
     texts, labels = TEXTS + TRICKY[3:], LABELS + ["fear", "fear", "fear", "fear", "fear"] + ["neutral"] * 8
     assert_same(FearFlowClassifier(**params).fit(texts, labels), TEXTS + TRICKY)
-    learned = FearFlowClassifier(**params | {"register_gate": "learned"})
     register = [i % 3 != 0 for i in range(len(texts))]
-    assert_same(learned.fit(texts, labels, register=register), TEXTS + TRICKY)
+    for pairs in ((1, 1), (1, 2)):  # a gate of words, and one of words and word pairs
+        learned = FearFlowClassifier(**params | {"register_gate": "learned", "gate_ngram_range": pairs})
+        learned.fit(texts, labels, register=register)
+        assert len(learned.gate_.words_) > 0
+        assert_same(learned, TEXTS + TRICKY)
+
+
+def test_a_learned_gate_of_word_pairs_reads_pairs_and_is_compiled_exactly():
+    """Pairs of adjacent words open the gate where the words alone would not ("on shift" is the
+    register, "on" and "shift" are not); a text with a token that holds a space (spaCy's norm of
+    "N.Y." is "new york") gives pairs that could spell others, and opens as the reference says."""
+    tokens = [["on", "shift", "again"], ["shift", "on", "again"], ["again", "not_on", "shift"]]
+    gate = LearnedRegisterGate(min_df=1, ngram_range=(1, 2), C=100.0).fit(
+        tokens * 3 + [["on", "the", "shift", "key"], ["shift", "it", "on"]] * 3,
+        [True, False, True] * 3 + [False, False] * 3,
+    )
+    assert {"on shift", "shift on", "shift again"} <= set(gate.words_)
+    opens = gate.opens(tokens)
+    assert opens[0] and not opens[1] and opens[2]  # "not_on shift" reads as "on shift"
+    model = load_model()
+    batch = model.token_batch(TEXTS + TRICKY + ["We moved to N.Y. on shift", "on shift"])
+    assert any(" " in token for tokens in batch.lists() for token in tokens)
+    for intercept in (gate.intercept_, -1.0, 0.0, 1.0):
+        gate.intercept_ = intercept
+        np.testing.assert_array_equal(gate_values(gate, batch) > 0, gate.opens(batch.lists()))
 
 
 def test_a_gate_without_token_opens_is_called_on_token_lists(gated):

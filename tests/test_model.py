@@ -218,6 +218,18 @@ def test_learned_gate_model_needs_the_register_and_saves_exactly(tmp_path):
     np.testing.assert_allclose(
         eq.load_model(tmp_path / "only").predict_proba(probe), only.predict_proba(probe), atol=1e-12
     )
+    pairs = FearFlowClassifier(**model.get_params() | {"gate_ngram_range": (1, 2)})
+    pairs.fit(texts, labels, register=register)
+    assert pairs.gate_.ngram_range == (1, 2)  # (what it reads of a text: tests/test_compiled.py)
+    eq.save_model(pairs, tmp_path / "pairs")
+    loaded = eq.load_model(tmp_path / "pairs")
+    assert loaded.gate_.ngram_range == (1, 2)
+    np.testing.assert_array_equal(loaded.gate_(loaded.tokens(probe)), pairs.gate_(pairs.tokens(probe)))
+    np.testing.assert_allclose(loaded.predict_proba(probe), pairs.predict_proba(probe), atol=1e-12)
+    with pytest.raises(ValueError, match=r"ngram_range must be \(1, 1\) or \(1, 2\)"):
+        FearFlowClassifier(**model.get_params() | {"gate_ngram_range": (2, 3)}).fit(
+            texts, labels, register=register
+        )
     with pytest.raises(ValueError, match="not parts of the features"):
         FearFlowClassifier(register_gate=True, gated_parts=("nope",)).fit(texts, labels)
     with pytest.raises(ValueError, match="register_gate must be"):

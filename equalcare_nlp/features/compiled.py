@@ -12,6 +12,7 @@ on the batch's token lists (:class:`ReferencePart`), so every model compiles.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import math
@@ -420,23 +421,77 @@ def gate_values(gate: Any, batch: TokenBatch) -> np.ndarray:
 
 def learned_gate_opens(gate: LearnedRegisterGate, batch: TokenBatch) -> np.ndarray:
     """:meth:`LearnedRegisterGate.opens` of the batch's token lists: the weights of each text's distinct
-    words summed with numpy, and exactly (``math.fsum``, as the reference) for the texts whose sum lies
-    within its rounding error bound of the threshold, so every text opens exactly as it does there."""
+    words (and word pairs) summed with numpy, and exactly (``math.fsum``, as the reference) for the
+    texts whose sum lies within its rounding error bound of the threshold, so every text opens exactly
+    as it does there. A text with a token that holds a space or is empty (whose pairs could spell
+    another pair's string) is read by the reference."""
+    tables = _gate_tables(gate)
 
-    def word_index(strings: list[str]) -> np.ndarray:  # new tokens only: the table keeps the column
-        return _codes({word: i for i, word in enumerate(gate.words_.tolist())}, _bases(strings))
+    def word_codes(strings: list[str]) -> np.ndarray:  # new tokens only: the table keeps the column
+        return _codes(tables.grams, _bases(strings))
 
-    word = batch.table.column((gate, "words"), word_index)[batch.ids]
-    named = word >= 0
-    # each (text, word) once: the reference sums over the set of a text's words
+    word = batch.table.column((gate, "words"), word_codes)[batch.ids]
+    rows, named = batch.rows, word >= 0
+    gram_rows, grams = [rows[named]], [word[named]]
+    unsafe = np.zeros(0, dtype=np.int64)
+    if tables.pairs is not None:
+
+        def pair_columns(strings: list[str]) -> np.ndarray:
+            bases = _bases(strings)
+            lengths = np.fromiter(map(len, bases), dtype=np.int64, count=len(bases))
+            spaced = _flags(str.__contains__, bases, " ") | (lengths == 0)
+            return np.column_stack([_codes(tables.pair_words, bases), spaced])
+
+        columns = batch.table.column((gate, "pairs"), pair_columns)[batch.ids]
+        code = columns[:, 0]
+        at = np.flatnonzero((rows[1:] == rows[:-1]) & (code[:-1] >= 0) & (code[1:] >= 0))
+        found = tables.pairs.get(code[at] * len(tables.pair_words) + code[at + 1])
+        gram_rows.append(rows[at[found >= 0]])
+        grams.append(found[found >= 0])
+        unsafe = np.unique(rows[columns[:, 1] == 1])
+    opens = _opens(gate, np.concatenate(gram_rows), np.concatenate(grams), len(batch))
+    if len(unsafe):
+        lists = batch.lists()
+        opens[unsafe] = gate.opens([lists[row] for row in unsafe.tolist()])
+    return opens
+
+
+@dataclasses.dataclass(frozen=True)
+class _GateTables:
+    """A learned gate's grams by index, and for a gate of word pairs its pairs' words by code and the
+    pairs by ``first code * len(pair_words) + second code``."""
+
+    grams: dict[str, int]
+    pair_words: dict[str, int]
+    pairs: IntTable | None
+
+
+def _gate_tables(gate: LearnedRegisterGate) -> _GateTables:
+    """The gate's :class:`_GateTables`, built once per fitted gate."""
+    tables = getattr(gate, "_compiled", None)
+    if tables is None:
+        grams = {gram: i for i, gram in enumerate(gate.words_.tolist())}
+        pairs = None
+        split = [(gram.split(" "), i) for gram, i in grams.items() if " " in gram]
+        split = [(parts, i) for parts, i in split if len(parts) == 2 and all(parts)]
+        words = {w: code for code, w in enumerate(sorted({w for parts, _ in split for w in parts}))}
+        if tuple(gate.ngram_range) != (1, 1):
+            keys = [words[a] * len(words) + words[b] for (a, b), _ in split]
+            pairs = IntTable(np.array(keys, dtype=np.int64), np.array([i for _, i in split], dtype=np.int64))
+        tables = gate._compiled = _GateTables(grams, words, pairs)
+    return tables
+
+
+def _opens(gate: LearnedRegisterGate, rows: np.ndarray, grams: np.ndarray, n: int) -> np.ndarray:
+    """Whether the gate opens for each of ``n`` texts, given each (text, gram index) found in them."""
+    # each (text, gram) once: the reference sums over the set of a text's grams
     width = max(len(gate.words_), 1)
-    pairs = np.sort(batch.rows[named] * width + word[named])  # np.unique's hashing is slower here
+    pairs = np.sort(rows * width + grams)  # np.unique's hashing is slower here
     distinct = np.ones(len(pairs), dtype=bool)
     distinct[1:] = pairs[1:] != pairs[:-1]
     pairs = pairs[distinct]
     rows, word = np.divmod(pairs, width)
     coef = np.asarray(gate.coef_, dtype=np.float64)[word]
-    n = len(batch)
     logit = gate.threshold_logit()
     margin = gate.intercept_ + np.bincount(rows, coef, minlength=n) - logit
     # a sum of k terms in float64 is off the exact sum by at most (k - 1) * 2**-53 * their absolute sum;

@@ -273,13 +273,17 @@ class LearnedRegisterGate(_Gate):
     words it names, fitted on texts marked in the register (survey and service feedback) or not
     (Reddit).
 
-    It reads the register from many weak cues ("we", "shift", "appointment", "manager", "rota")
-    rather than from one listed word, so short comments that name no institution ("just a number
+    It reads the register from many weak cues ("we", "shift", "appointment", "manager", "rota"; with
+    ``ngram_range`` (1, 2) also pairs of adjacent words, "on shift", "the ward") rather than from one
+    listed word, so short comments that name no institution ("just a number
     here") are still gated. ``y`` of :meth:`fit` is True for texts in the register; the gate opens
     where the regression's probability of the register is above ``threshold``. Words in ``ignored``
     are never read (:data:`REGISTER_IGNORED`: the gate reads what a text is about, not that it reports
     a feeling, so "i feel ..." posts elsewhere do not open it).
     """
+
+    #: Gates saved before word pairs were read read single words.
+    ngram_range = (1, 1)
 
     def __init__(
         self,
@@ -288,12 +292,14 @@ class LearnedRegisterGate(_Gate):
         C: float = 1.0,  # noqa: N803 - scikit-learn's name
         min_df: int = 3,
         ignored: tuple[str, ...] = REGISTER_IGNORED,
+        ngram_range: tuple[int, int] = (1, 1),
     ):
         self.weight = weight
         self.threshold = threshold
         self.C = C
         self.min_df = min_df
         self.ignored = ignored
+        self.ngram_range = ngram_range
 
     def fit(self, X: Iterable[Sequence[str]], y: Sequence[bool]) -> LearnedRegisterGate:  # noqa: N803
         from sklearn.feature_extraction.text import CountVectorizer
@@ -304,17 +310,17 @@ class LearnedRegisterGate(_Gate):
         y = np.asarray(y, dtype=bool)
         if y.all() or not y.any():
             raise ValueError("a learned register gate needs texts both in and out of the register")
+        if tuple(self.ngram_range) not in ((1, 1), (1, 2)):
+            raise ValueError(f"ngram_range must be (1, 1) or (1, 2), not {self.ngram_range!r}")
         ignored = frozenset(self.ignored)
-        words = CountVectorizer(analyzer=base_words, binary=True, min_df=self.min_df, dtype=np.float64)
-        counts = words.fit_transform(
-            [[w for w in tokens if w.removeprefix(NEG_PREFIX) not in ignored] for tokens in X]
-        )
+        words = CountVectorizer(analyzer=list, binary=True, min_df=self.min_df, dtype=np.float64)
+        counts = words.fit_transform([self.grams(tokens, ignored) for tokens in X])
         model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000).fit(counts, y)
         kept = np.flatnonzero(model.coef_[0])
         self.words_ = words.get_feature_names_out()[kept]
         self.coef_ = model.coef_[0][kept]
         self.intercept_ = float(model.intercept_[0])
-        self._table = None
+        self._table = self._compiled = None
         return self
 
     def opens(self, X: Iterable[Sequence[str]]) -> np.ndarray:  # noqa: N803
@@ -323,12 +329,19 @@ class LearnedRegisterGate(_Gate):
         table, intercept = self._table, self.intercept_
         logit = self.threshold_logit()
         return np.array(
-            [
-                intercept + math.fsum(table.get(w, 0.0) for w in set(base_words(tokens))) > logit
-                for tokens in X
-            ],
+            [intercept + math.fsum(table.get(g, 0.0) for g in self.grams(tokens)) > logit for tokens in X],
             dtype=bool,
         )
+
+    def grams(self, tokens: Sequence[str], ignored: frozenset[str] = frozenset()) -> set[str]:
+        """What the gate reads of a token list: its distinct words (negation prefix taken off) and,
+        with ``ngram_range`` (1, 2), its distinct pairs of adjacent words; none with an ``ignored`` word."""
+        words = base_words(tokens)
+        grams = {w for w in words if w not in ignored}
+        if tuple(self.ngram_range) == (1, 2):
+            pairs = zip(words, words[1:], strict=False)
+            grams.update(f"{a} {b}" for a, b in pairs if a not in ignored and b not in ignored)
+        return grams
 
     def threshold_logit(self) -> float:
         """The log-odds the gate opens above: ``threshold`` as a logit."""
@@ -337,6 +350,7 @@ class LearnedRegisterGate(_Gate):
     def __getstate__(self) -> dict:
         state = super().__getstate__()
         state.pop("_table", None)
+        state.pop("_compiled", None)
         return state
 
 

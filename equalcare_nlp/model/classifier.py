@@ -66,11 +66,13 @@ class FearFlowClassifier(LinearTextClassifier):
         so comments about work and services get weights of their own on top of the shared ones;
         still one linear model, explained exactly. ``True`` (or ``"words"``): texts that name a word
         of the register list (:class:`~equalcare_nlp.features.parts.RegisterGate`); ``"learned"``: texts a
-        word-level logistic regression reads as the register
+        logistic regression over words (and pairs of words: ``gate_ngram_range``) reads as the register
         (:class:`~equalcare_nlp.features.parts.LearnedRegisterGate`), fitted on ``fit``'s ``register``.
     gate_weight : scale of the gated copy; above 1 its weights are held back less than the shared
         ones, so register texts lean more on weights of their own.
     gate_threshold : the learned gate opens where its probability of the register is above this.
+    gate_ngram_range : what the learned gate reads: ``(1, 1)`` the words of a text, ``(1, 2)`` its
+        pairs of adjacent words too ("on shift", "the ward"), which tell short comments from Reddit better.
     gated_parts : which parts of the feature union (``"words"``, ``"lexicon"``, ``"contrast"``,
         ``"vectors"``) get a gated copy; None: all of them. Leaving the lexicon scores and word
         vectors shared keeps what feeling words mean the same in every register.
@@ -90,6 +92,7 @@ class FearFlowClassifier(LinearTextClassifier):
     register_gate = False
     gate_weight = 1.0
     gate_threshold = 0.5
+    gate_ngram_range = (1, 1)
     gated_parts = None
     mixed_threshold = None
     mixed_rule = "parts"
@@ -113,6 +116,7 @@ class FearFlowClassifier(LinearTextClassifier):
         register_gate: bool | str = False,
         gate_weight: float = 1.0,
         gate_threshold: float = 0.5,
+        gate_ngram_range: tuple[int, int] = (1, 1),
         gated_parts: tuple[str, ...] | None = None,
         mixed_threshold: float | None = None,
         mixed_rule: str = "parts",
@@ -133,6 +137,7 @@ class FearFlowClassifier(LinearTextClassifier):
         self.register_gate = register_gate
         self.gate_weight = gate_weight
         self.gate_threshold = gate_threshold
+        self.gate_ngram_range = gate_ngram_range
         self.gated_parts = gated_parts
         self.mixed_threshold = mixed_threshold
         self.mixed_rule = mixed_rule
@@ -271,7 +276,9 @@ class FearFlowClassifier(LinearTextClassifier):
         if self.register_gate in (True, "words"):
             return RegisterGate(weight=self.gate_weight)
         if self.register_gate == "learned":
-            return LearnedRegisterGate(weight=self.gate_weight, threshold=self.gate_threshold)
+            return LearnedRegisterGate(
+                weight=self.gate_weight, threshold=self.gate_threshold, ngram_range=self.gate_ngram_range
+            )
         raise ValueError(
             f'register_gate must be False, True, "words" or "learned", not {self.register_gate!r}'
         )

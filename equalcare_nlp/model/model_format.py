@@ -189,7 +189,9 @@ def _gate_from(model: FearFlowClassifier, data: dict[str, Any], reader: _Reader)
         model.gate_.words_ = frozenset(str(w) for w in reader.json(data["register_gate"]))
     elif data.get("learned_gate") is not None:
         learned = data["learned_gate"]
-        model.gate_ = LearnedRegisterGate(weight=model.gate_weight, threshold=model.gate_threshold)
+        model.gate_ = LearnedRegisterGate(
+            weight=model.gate_weight, threshold=model.gate_threshold, ngram_range=model.gate_ngram_range
+        )
         model.gate_.words_ = np.array([str(w) for w in reader.json(learned["words"])], dtype=object)
         model.gate_.coef_ = reader.array(learned["coef"])
         model.gate_.intercept_ = float(learned["intercept"])
