@@ -313,7 +313,8 @@ class LearnedRegisterGate(_Gate):
         if tuple(self.ngram_range) not in ((1, 1), (1, 2)):
             raise ValueError(f"ngram_range must be (1, 1) or (1, 2), not {self.ngram_range!r}")
         ignored = frozenset(self.ignored)
-        words = CountVectorizer(analyzer=list, binary=True, min_df=self.min_df, dtype=np.float64)
+        # sorted: the same column order in every process, whatever the hash seed, so refits are equal
+        words = CountVectorizer(analyzer=sorted, binary=True, min_df=self.min_df, dtype=np.float64)
         counts = words.fit_transform([self.grams(tokens, ignored) for tokens in X])
         model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000).fit(counts, y)
         kept = np.flatnonzero(model.coef_[0])

@@ -36,7 +36,8 @@ FIXED_PARAMS: dict[str, Any] = {
     "counterfactual_scope": True,
     "register_gate": "learned",
     "gate_weight": 2.0,
-    "gate_threshold": 0.8,
+    "gate_threshold": 0.7,
+    "gate_ngram_range": (1, 2),
     "gated_parts": ("words",),
     "mixed_rule": "learned",
     "mixed_C": 10.0,
@@ -87,7 +88,7 @@ SOURCES: tuple[TrainingSource, ...] = (
     ),
     TrainingSource(
         "nhs_phase1",
-        1.4,
+        2.0,
         "NHS patient feedback, phase 1, three trusts (The Strategy Unit / Nottinghamshire Healthcare NHS "
         "Foundation Trust CDU Data Science Team, pxtextmining), criticality read by the codebook: praise "
         "flow, criticism fear, feeling-free suggestions neutral, 0 and 'nothing to improve' left out",
@@ -476,16 +477,16 @@ ranking or monitoring individual staff or service users, and not as a clinical o
 
 ## Model
 spaCy preprocessing (blank English tokenizer, lookup lemmas, placeholders, negation scope, which also
-opens after "used to", "would have", "should have" and "if only") -> features: sublinear
-TF-IDF word 1-2-grams; valence-lexicon scores (VADER's MIT-licensed lexicon and our own workplace,
+opens after "used to", "would have", "should have" and "if only") -> features: sublinear TF-IDF word
+1-2-grams; valence-lexicon scores (VADER's MIT-licensed lexicon and our own workplace,
 command-and-control and care lexicon, negation-aware); the unit-length sum of static word vectors
-distilled from all-MiniLM-L6-v2 (Apache-2.0; 128 PCA dimensions, `data/vectors/`); and, for comments
-in the feedback register (read by a word-level logistic regression fitted to tell the survey and service
-feedback sources from Reddit, never reading "feel": `LearnedRegisterGate`), a gated copy of the n-grams
-at twice the scale, so such comments' phrases get weights of their own -> logistic
-regression with balanced class weights (one-vs-rest with n-grams scaled by naive Bayes log-count ratios
-when `nb_scaling`, else multinomial) -> temperature scaling (3-fold cross-validated). Every step after
-preprocessing is linear, so `explain` is exact. Mixed: {mixed_how}
+distilled from all-MiniLM-L6-v2 (Apache-2.0; 128 PCA dimensions, `data/vectors/`); and, for comments in
+the feedback register (read by a logistic regression over its words and pairs of adjacent words, fitted
+to tell the survey and service feedback sources from Reddit, never reading "feel":
+`LearnedRegisterGate`), a gated copy of the n-grams at twice the scale, so such comments' phrases get
+weights of their own -> logistic regression with balanced class weights (one-vs-rest with n-grams scaled
+by naive Bayes log-count ratios when `nb_scaling`, else multinomial) -> temperature scaling (3-fold
+cross-validated). Every step after preprocessing is linear, so `explain` is exact. Mixed: {mixed_how}
 
 ## Metrics (scored once on the test splits)
 Frozen domain test (`data/domain/test.csv`, codebook labels; single-tone = not mixed; a predicted
