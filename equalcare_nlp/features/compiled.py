@@ -425,7 +425,7 @@ def learned_gate_opens(gate: LearnedRegisterGate, batch: TokenBatch) -> np.ndarr
     texts whose sum lies within its rounding error bound of the threshold, so every text opens exactly
     as it does there. A text with a token that holds a space or is empty (whose pairs could spell
     another pair's string) is read by the reference."""
-    tables = _gate_tables(gate)
+    tables = compile_gate(gate)
 
     def word_codes(strings: list[str]) -> np.ndarray:  # new tokens only: the table keeps the column
         return _codes(tables.grams, _bases(strings))
@@ -466,8 +466,9 @@ class _GateTables:
     pairs: IntTable | None
 
 
-def _gate_tables(gate: LearnedRegisterGate) -> _GateTables:
-    """The gate's :class:`_GateTables`, built once per fitted gate."""
+def compile_gate(gate: LearnedRegisterGate) -> _GateTables:
+    """The learned gate's tables (:class:`_GateTables`), built once per fitted gate: by ``compile()``,
+    else by the first prediction."""
     tables = getattr(gate, "_compiled", None)
     if tables is None:
         grams = {gram: i for i, gram in enumerate(gate.words_.tolist())}

@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..core.gc_pause import paused_gc
 from ..core.labels import LABELS, MIXED
-from ..features.compiled import CompiledLinear, CompiledUnion, gate_values
+from ..features.compiled import CompiledLinear, CompiledUnion, compile_gate, gate_values
 from ..features.parts import GatedPart, LearnedRegisterGate, RegisterGate, make_features
 from ..nlp.preprocess import MAX_CHARS, Preprocessor
 from ..nlp.token_batch import ChunkIds, TokenBatch
@@ -328,6 +328,8 @@ class FearFlowClassifier(LinearTextClassifier):
         if getattr(self, "_compiled", None) is None:
             with paused_gc():
                 self._compiled = CompiledUnion(self.features_)
+                if isinstance(getattr(self, "gate_", None), LearnedRegisterGate):
+                    compile_gate(self.gate_)
                 view = self.linear_view()
                 weights, intercept = view.coef.T, view.intercept
                 if getattr(self, "mixed_coef_", None) is not None:  # the detector: one more column
